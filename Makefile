@@ -1,0 +1,72 @@
+# NeedleChart developer commands. `make run` for a demo, `make test` before you push.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+# Django 6 needs Python >= 3.12. Pick the first candidate that really is >= 3.12
+# (pyenv shims exist for versions that are not active, so each one is executed).
+PY_OK = -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'
+ifeq ($(origin PYTHON), undefined)
+PYTHON := $(shell for c in python3.13 python3.12 $$(ls -d /root/.pyenv/versions/3.1[23]*/bin/python3.1[23] 2>/dev/null) python3; do \
+	if command -v $$c >/dev/null 2>&1 && $$c $(PY_OK) >/dev/null 2>&1; then command -v $$c; break; fi; done)
+endif
+
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+MANAGE := $(BIN)/python manage.py
+# Local development and tests run with DEBUG on (dev secret key); production sets its own env.
+DEV_ENV := NEEDLECHART_DEBUG=1
+
+.PHONY: help venv run test lint fmt mypy migrations-check pytest bench clean
+
+help:
+	@echo "make run    - set up, migrate, seed demo data, serve on http://127.0.0.1:8000"
+	@echo "make test   - lint, type-check, migrations check, tests"
+	@echo "make fmt    - format and auto-fix"
+	@echo "make bench  - run bench/*.py"
+	@echo "make clean  - remove the venv, caches and local data"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "error: NeedleChart needs Python >= 3.12 (Django 6). Install it, or run" >&2; \
+		echo "       make PYTHON=/path/to/python3.12 ..." >&2; exit 1; fi
+	@$(PYTHON) $(PY_OK) || { echo "error: $(PYTHON) is older than 3.12 (Django 6 needs 3.12+)" >&2; exit 1; }
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
+	@touch $(STAMP)
+
+run: venv
+	$(DEV_ENV) $(MANAGE) migrate --noinput
+	$(DEV_ENV) $(MANAGE) seed_demo
+	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+test: venv lint mypy migrations-check pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+mypy: venv
+	$(DEV_ENV) $(BIN)/mypy
+
+migrations-check: venv
+	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
+
+pytest: venv
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: venv
+	@shopt -s nullglob; scripts=(bench/*.py); \
+	if [ $${#scripts[@]} -eq 0 ]; then echo "no bench/*.py scripts yet"; fi; \
+	for s in "$${scripts[@]}"; do echo "== $$s"; $(BIN)/python "$$s" || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis test-output var *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

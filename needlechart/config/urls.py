@@ -1,0 +1,18 @@
+"""Root URL configuration. Each app owns its URLs under a namespace."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from needlechart.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.dashboard, name="dashboard"),
+    path("accounts/", include("needlechart.accounts.urls")),
+    path("audit/", include("needlechart.audit.urls")),
+    path("patients/", include("needlechart.patients.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = "needlechart.core.views.permission_denied"
+handler404 = "needlechart.core.views.page_not_found"
+handler500 = "needlechart.core.views.server_error"
