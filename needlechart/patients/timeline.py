@@ -1,0 +1,108 @@
+"""The course timeline on the patient chart, assembled from providers.
+
+Each app of the course (consultations, screenings, plans, sessions...) registers a
+provider once, at import time (e.g. in its `AppConfig.ready`):
+
+    from needlechart.patients.timeline import TimelineEntry, register_timeline_provider
+
+    @register_timeline_provider                      # clinical by default
+    def screenings(patient: Patient) -> list[TimelineEntry]:
+        return [TimelineEntry(date=s.created_at, kind="screening", title=..., url=...,
+                              status=s.verdict) for s in patient.screenings.all()]
+
+    @register_timeline_provider(clinical=False)      # also shown to front desk
+    def appointments(patient): ...
+
+Clinical providers are *not called at all* for users without `can_view_clinical`, so the
+data never reaches the template. Each provider should run a constant number of queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, overload
+
+from django.urls import reverse
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from needlechart.accounts.models import User
+    from needlechart.patients.models import Patient
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: date | datetime
+    kind: str  # e.g. "consultation", "screening", "plan", "session"
+    title: str
+    url: str = ""
+    status: str = ""  # free text or a verdict/triage code; templates map it to a badge
+
+    @property
+    def day(self) -> date:
+        if isinstance(self.date, datetime):
+            return timezone.localtime(self.date).date() if timezone.is_aware(self.date) else (
+                self.date.date()
+            )
+        return self.date
+
+
+TimelineProvider = Callable[["Patient"], list[TimelineEntry]]
+
+
+@dataclass(frozen=True)
+class RegisteredProvider:
+    provider: TimelineProvider
+    clinical: bool
+
+
+timeline_providers: list[RegisteredProvider] = []
+
+
+@overload
+def register_timeline_provider(provider: TimelineProvider, /) -> TimelineProvider: ...
+@overload
+def register_timeline_provider(
+    *, clinical: bool = True
+) -> Callable[[TimelineProvider], TimelineProvider]: ...
+def register_timeline_provider(
+    provider: TimelineProvider | None = None, /, *, clinical: bool = True
+) -> TimelineProvider | Callable[[TimelineProvider], TimelineProvider]:
+    def add(fn: TimelineProvider) -> TimelineProvider:
+        # Idempotent: a module imported twice (autoreload, tests) must not double entries.
+        if all(r.provider is not fn for r in timeline_providers):
+            timeline_providers.append(RegisteredProvider(fn, clinical))
+        return fn
+
+    return add(provider) if provider is not None else add
+
+
+def timeline_for(*, user: User, patient: Patient) -> list[TimelineEntry]:
+    """Entries this user may see, oldest first (the course reads forward)."""
+    entries: list[TimelineEntry] = []
+    for registered in timeline_providers:
+        if registered.clinical and not user.can_view_clinical:
+            continue
+        entries.extend(registered.provider(patient))
+    return sorted(entries, key=lambda e: (e.day, e.kind, e.title))
+
+
+@register_timeline_provider(clinical=False)
+def registration(patient: Patient) -> list[TimelineEntry]:
+    entries = [
+        TimelineEntry(
+            date=patient.created_at,
+            kind="registration",
+            title="Registered at the clinic",
+            url=reverse("patients:detail", args=[patient.pk]),
+            status="done",
+        )
+    ]
+    if patient.archived_at is not None:
+        entries.append(
+            TimelineEntry(date=patient.archived_at, kind="archive", title="Record archived",
+                          status="archived")
+        )
+    return entries
