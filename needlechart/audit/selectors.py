@@ -18,8 +18,10 @@ def audit_event_list(*, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
         qs = qs.filter(actor_username__iexact=actor)
     if action := filters.get("action"):
         # A trailing dot means "every verb on this object": "patient." -> patient.*
-        qs = qs.filter(action__startswith=action) if action.endswith(".") else qs.filter(
-            action=action
+        qs = (
+            qs.filter(action__startswith=action)
+            if action.endswith(".")
+            else qs.filter(action=action)
         )
     if patient_id := filters.get("patient_id"):
         qs = qs.filter(patient_id=patient_id)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+import django
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -77,7 +79,7 @@ DEBUG = env_bool("NEEDLECHART_DEBUG", False)
 SECRET_KEY = env_str("NEEDLECHART_SECRET_KEY")
 if not SECRET_KEY:
     if DEBUG or TESTING:
-        SECRET_KEY = "django-insecure-needlechart-dev-only-key-never-use-in-production"  # noqa: S105
+        SECRET_KEY = "django-insecure-needlechart-dev-only-key-never-use-in-production"
     else:
         raise ImproperlyConfigured(
             "NEEDLECHART_SECRET_KEY (or NEEDLECHART_SECRET_KEY_FILE) must be set when "
@@ -148,7 +150,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "needlechart.sqlite3",
+            "NAME": str(VAR_DIR / "needlechart.sqlite3"),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN so two writers queue on
                 # busy_timeout instead of failing with "database is locked" mid-transaction.
@@ -199,20 +201,46 @@ STATIC_ROOT = Path(env_str("NEEDLECHART_STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env_str("NEEDLECHART_MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # ---------------------------------------------------------------- e-mail
+# Console by default (development), a folder of .eml files with EMAIL_FILE_PATH, SMTP with
+# EMAIL_HOST. Django 6.1 replaced the EMAIL_* settings by MAILERS; 6.0 only knows EMAIL_*.
 DEFAULT_FROM_EMAIL = env_str("NEEDLECHART_DEFAULT_FROM_EMAIL", "NeedleChart <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_HOST = env_str("EMAIL_HOST")
-EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env_int("EMAIL_PORT", 587)
-    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-elif EMAIL_FILE_PATH:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+_email_host = env_str("EMAIL_HOST")
+_email_file_path = env_str("EMAIL_FILE_PATH")
+_mailer: dict[str, Any]
+if _email_host:
+    _mailer = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _email_host,
+            "port": env_int("EMAIL_PORT", 587),
+            "username": env_str("EMAIL_HOST_USER"),
+            "password": env_str("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", True),
+        },
+    }
+elif _email_file_path:
+    _mailer = {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": _email_file_path},
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    _mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": _mailer}
+else:  # pragma: no cover - Django 6.0
+    EMAIL_BACKEND = _mailer["BACKEND"]
+    _legacy_names = {
+        "host": "EMAIL_HOST",
+        "port": "EMAIL_PORT",
+        "username": "EMAIL_HOST_USER",
+        "password": "EMAIL_HOST_PASSWORD",
+        "use_tls": "EMAIL_USE_TLS",
+        "file_path": "EMAIL_FILE_PATH",
+    }
+    for _option, _value in _mailer.get("OPTIONS", {}).items():
+        globals()[_legacy_names[_option]] = _value
 
 # ---------------------------------------------------------------- security
 X_FRAME_OPTIONS = "DENY"

@@ -75,8 +75,7 @@ def seed_staff() -> list[User]:
     for staff in DEMO_STAFF:
         user, created = User.objects.get_or_create(
             username=staff.username,
-            defaults={"role": staff.role, "display_name": staff.display_name,
-                      "email": staff.email},
+            defaults={"role": staff.role, "display_name": staff.display_name, "email": staff.email},
         )
         if created:
             user.set_password(DEMO_PASSWORD)

@@ -53,11 +53,14 @@ class Patient(ClinicalRecord):
     phone_digits = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
     email = models.EmailField("e-mail", blank=True)
     preferred_contact = models.CharField(
-        "preferred contact", max_length=10, choices=ContactMethod.choices,
+        "preferred contact",
+        max_length=10,
+        choices=ContactMethod.choices,
         default=ContactMethod.PHONE,
     )
     notes = models.TextField(
-        "admin notes", blank=True,
+        "admin notes",
+        blank=True,
         help_text="Practical notes for the front desk (access, parking). Not clinical.",
     )
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -104,7 +107,10 @@ class Patient(ClinicalRecord):
         ):
             errors["phone"] = PHONE_INVALID
         if "phone" not in errors:
-            if self.preferred_contact in {ContactMethod.PHONE, ContactMethod.SMS} and not self.phone:
+            if (
+                self.preferred_contact in {ContactMethod.PHONE, ContactMethod.SMS}
+                and not self.phone
+            ):
                 errors["phone"] = PHONE_NEEDED
             if self.preferred_contact == ContactMethod.EMAIL and not self.email:
                 errors["email"] = EMAIL_NEEDED

@@ -47,11 +47,7 @@ def patient_search(*, user: User, query: str = "") -> QuerySet[Patient]:
     if not query:
         return qs
     digits = phone_digits(query)
-    if (
-        _PHONE_QUERY.match(query)
-        and len(digits) >= MIN_PHONE_DIGITS
-        and parse_date(query) is None
-    ):
+    if _PHONE_QUERY.match(query) and len(digits) >= MIN_PHONE_DIGITS and parse_date(query) is None:
         return qs.filter(phone_digits__contains=_phone_core(digits))
     for word in query.split():
         if (dob := parse_date(word)) is not None:

@@ -79,7 +79,10 @@ def patient_update(*, by: User, patient: Patient, **data: Any) -> Patient:
     patient.save()
     # Field names only: the audit trail records that data changed, not the data itself.
     audit_record(
-        actor=by, action="patient.update", obj=patient, patient_id=patient.pk,
+        actor=by,
+        action="patient.update",
+        obj=patient,
+        patient_id=patient.pk,
         detail={"fields": changed},
     )
     return patient
@@ -102,7 +105,10 @@ def patient_archive(*, by: User, patient: Patient, reason: str) -> Patient:
     locked.save(update_fields=["archived_at", "archived_reason", "updated_at"])
     patient.archived_at, patient.archived_reason = locked.archived_at, locked.archived_reason
     audit_record(
-        actor=by, action="patient.archive", obj=locked, patient_id=locked.pk,
+        actor=by,
+        action="patient.archive",
+        obj=locked,
+        patient_id=locked.pk,
         detail={"reason": locked.archived_reason},
     )
     return locked

@@ -19,9 +19,9 @@ data never reaches the template. Each provider should run a constant number of q
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import TYPE_CHECKING, overload
 
 from django.urls import reverse
@@ -34,17 +34,19 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    date: date | datetime
+    date: dt.date | dt.datetime
     kind: str  # e.g. "consultation", "screening", "plan", "session"
     title: str
     url: str = ""
     status: str = ""  # free text or a verdict/triage code; templates map it to a badge
 
     @property
-    def day(self) -> date:
-        if isinstance(self.date, datetime):
-            return timezone.localtime(self.date).date() if timezone.is_aware(self.date) else (
-                self.date.date()
+    def day(self) -> dt.date:
+        if isinstance(self.date, dt.datetime):
+            return (
+                timezone.localtime(self.date).date()
+                if timezone.is_aware(self.date)
+                else (self.date.date())
             )
         return self.date
 
@@ -102,7 +104,8 @@ def registration(patient: Patient) -> list[TimelineEntry]:
     ]
     if patient.archived_at is not None:
         entries.append(
-            TimelineEntry(date=patient.archived_at, kind="archive", title="Record archived",
-                          status="archived")
+            TimelineEntry(
+                date=patient.archived_at, kind="archive", title="Record archived", status="archived"
+            )
         )
     return entries

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from needlechart.accounts.models import User
 from needlechart.audit.services import audit_record
+from needlechart.core.http import HtmxHttpRequest
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.patients.forms import (
     CONFIRM_DIFFERENT,
@@ -40,7 +41,7 @@ def _user(request: HttpRequest) -> User:
 
 
 @login_required
-def patient_list(request: HttpRequest) -> HttpResponse:
+def patient_list(request: HtmxHttpRequest) -> HttpResponse:
     user = _user(request)
     form = PatientSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -84,7 +85,8 @@ def patient_register_view(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"{patient.full_name} is registered.")
                 return redirect("patients:detail", patient_id=patient.pk)
     return render(
-        request, "patients/patient_form.html",
+        request,
+        "patients/patient_form.html",
         {"form": form, "duplicates": duplicates, "mode": "register"},
     )
 
@@ -123,7 +125,8 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
             messages.success(request, "Details saved.")
             return redirect("patients:detail", patient_id=fresh.pk)
     return render(
-        request, "patients/patient_form.html",
+        request,
+        "patients/patient_form.html",
         {"form": form, "patient": patient, "mode": "edit", "duplicates": []},
     )
 

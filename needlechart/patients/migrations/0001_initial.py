@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,27 +14,77 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Patient',
+            name="Patient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('given_name', models.CharField(max_length=100, verbose_name='given name')),
-                ('family_name', models.CharField(max_length=100, verbose_name='family name')),
-                ('date_of_birth', models.DateField(verbose_name='date of birth')),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Unknown / not stated')], default='unknown', max_length=10)),
-                ('phone', models.CharField(blank=True, max_length=32)),
-                ('phone_digits', models.CharField(blank=True, db_index=True, editable=False, max_length=32)),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('preferred_contact', models.CharField(choices=[('phone', 'Phone call'), ('sms', 'Text message (SMS)'), ('email', 'E-mail')], default='phone', max_length=10, verbose_name='preferred contact')),
-                ('notes', models.TextField(blank=True, help_text='Practical notes for the front desk (access, parking). Not clinical.', verbose_name='admin notes')),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('archived_reason', models.CharField(blank=True, editable=False, max_length=255)),
-                ('created_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("given_name", models.CharField(max_length=100, verbose_name="given name")),
+                ("family_name", models.CharField(max_length=100, verbose_name="family name")),
+                ("date_of_birth", models.DateField(verbose_name="date of birth")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("other", "Other"),
+                            ("unknown", "Unknown / not stated"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=32)),
+                (
+                    "phone_digits",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=32),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                (
+                    "preferred_contact",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Phone call"),
+                            ("sms", "Text message (SMS)"),
+                            ("email", "E-mail"),
+                        ],
+                        default="phone",
+                        max_length=10,
+                        verbose_name="preferred contact",
+                    ),
+                ),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="Practical notes for the front desk (access, parking). Not clinical.",
+                        verbose_name="admin notes",
+                    ),
+                ),
+                ("archived_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("archived_reason", models.CharField(blank=True, editable=False, max_length=255)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['family_name', 'given_name', 'id'],
-                'indexes': [models.Index(fields=['family_name', 'given_name'], name='patient_name_idx'), models.Index(fields=['date_of_birth'], name='patient_dob_idx')],
+                "ordering": ["family_name", "given_name", "id"],
+                "indexes": [
+                    models.Index(fields=["family_name", "given_name"], name="patient_name_idx"),
+                    models.Index(fields=["date_of_birth"], name="patient_dob_idx"),
+                ],
             },
         ),
     ]

@@ -11,13 +11,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         staff = seed_all()
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {len(staff)} staff, {Patient.objects.count()} patients."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(staff)} staff, {Patient.objects.count()} patients."
+            )
+        )
         self.stdout.write("")
         self.stdout.write(f"  {'username':<14} {'password':<17} role")
         self.stdout.write(f"  {'-' * 14} {'-' * 17} {'-' * 22}")
         for user in staff:
-            self.stdout.write(f"  {user.username:<14} {DEMO_PASSWORD:<17} {user.get_role_display()}")
+            self.stdout.write(
+                f"  {user.username:<14} {DEMO_PASSWORD:<17} {user.get_role_display()}"
+            )
         self.stdout.write("")
         self.stdout.write("  Sign in at http://127.0.0.1:8000/accounts/login/")
