@@ -1,0 +1,274 @@
+"""The shape of a protocol file: every clinical number and rule, each with its sources.
+
+This module only describes and validates; `loader` reads files and `screening`, `grading`,
+`planning` and `aftercare` apply what it describes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .conditions import Condition
+from .vocabulary import (
+    Device,
+    GagsLesion,
+    GagsRegion,
+    Symptom,
+    SymptomSeverity,
+    TriageLevel,
+    Verdict,
+    Zone,
+)
+
+Evidence = Literal["peer_reviewed", "regulator", "clinic_practice", "synthesis", "unsourced"]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sourced(_Part):
+    sources: list[str] = Field(default_factory=list)
+    note: str | None = None
+    evidence: Evidence = "peer_reviewed"
+
+    @model_validator(mode="after")
+    def _needs_a_source(self) -> Sourced:
+        if not self.sources and self.evidence != "unsourced":
+            raise ValueError("needs 'sources' (or evidence: unsourced with a note saying why)")
+        if self.evidence == "unsourced" and not self.note:
+            raise ValueError("an unsourced entry needs a 'note' saying what is missing")
+        return self
+
+
+class Meta(_Part):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: str = Field(min_length=1)
+    title: str
+    description: str = ""
+
+
+class Precaution(Sourced):
+    text: str
+
+
+class ScreeningRule(Sourced):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    severity: Verdict
+    when: Condition
+    applies_when: Condition | None = None
+    message: str
+    question: str
+    unknown_severity: Verdict | None = None
+    precautions: list[str] = Field(default_factory=list)
+
+    def severity_if_unknown(self) -> Verdict:
+        """An unanswered safety question is never `proceed`, and asks before it defers."""
+        if self.unknown_severity is not None:
+            return self.unknown_severity
+        rank = min(max(self.severity.rank, Verdict.PROCEED_WITH_PRECAUTIONS.rank), 2)
+        return list(Verdict)[rank]
+
+    @model_validator(mode="after")
+    def _unknown_is_never_proceed(self) -> ScreeningRule:
+        if self.unknown_severity is Verdict.PROCEED:
+            raise ValueError("unknown_severity cannot be 'proceed': an unknown must be asked")
+        if self.severity is Verdict.PROCEED:
+            raise ValueError("a rule's severity cannot be 'proceed': it would find nothing")
+        return self
+
+
+class NumberRange(Sourced):
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> NumberRange:
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) is above high ({self.high})")
+        return self
+
+
+class Gap(_Part):
+    """Where the reference has no figure: the plan shows this text instead of a number."""
+
+    unsourced: str
+
+
+class QualitativeGrade(_Part):
+    level: str
+    definition: str
+
+
+class QualitativeGrading(Sourced):
+    grades: dict[int, QualitativeGrade]
+
+
+class QuantitativeCategory(_Part):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    group: str
+    description: str
+    points: tuple[int, int, int]  # for each count band, in order
+
+
+class CountBand(_Part):
+    low: int = Field(ge=1)
+    high: int | None = None  # None: and above
+
+
+class AreaBand(_Part):
+    below_cm2: float | None = None  # None: the last, open band
+    points: int
+
+
+class QuantitativeGrading(Sourced):
+    verified: bool
+    label: str
+    count_bands: list[CountBand] = Field(min_length=3, max_length=3)
+    categories: list[QuantitativeCategory]
+    hyperplastic_area_bands: list[AreaBand]
+
+
+class IgaGrading(Sourced):
+    grades: dict[int, str]
+
+
+class Band(_Part):
+    low: int
+    high: int | None = None
+    label: str
+
+
+class GagsGrading(Sourced):
+    area_factors: dict[GagsRegion, int]
+    lesion_scores: dict[GagsLesion, int]
+    bands: list[Band]
+
+
+class Grading(_Part):
+    goodman_baron_qualitative: QualitativeGrading
+    goodman_baron_quantitative: QuantitativeGrading
+    iga: IgaGrading
+    gags: GagsGrading
+
+
+class DeviceCourse(_Part):
+    sessions: NumberRange | Gap
+    interval_weeks: NumberRange | Gap
+
+
+class Indication(Sourced):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    when: Condition
+    sessions: NumberRange | Gap
+    interval_weeks: NumberRange | Gap
+    depth_table: str
+    expected_course: str
+    device_courses: dict[Device, DeviceCourse] = Field(default_factory=dict)
+
+
+class Text(Sourced):
+    text: str
+
+
+class PreparationStep(Sourced):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    text: str
+    days_before: int = Field(ge=0, le=365)
+    applies_when: Condition | None = None
+
+
+class Adjunct(Sourced):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    when: Condition
+    text: str
+
+
+class Maintenance(Sourced):
+    text: str
+    interval_months: int | None = Field(default=None, ge=1, le=60)
+
+
+class Planning(_Part):
+    indications: list[Indication] = Field(min_length=1)
+    depth_tables: dict[str, dict[Zone, NumberRange | Gap]]
+    device_depth: dict[Device, Gap] = Field(
+        default_factory=dict,
+        description="Devices whose depth the protocol cannot give per zone.",
+    )
+    endpoint: Text
+    preparation: list[PreparationStep]
+    adjuncts: list[Adjunct]
+    maintenance: Maintenance
+
+
+class Instruction(Sourced):
+    text: str
+
+
+class AftercareWindow(_Part):
+    from_day: int = Field(ge=0)
+    to_day: int = Field(ge=0)
+    title: str
+    instructions: list[Instruction] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AftercareWindow:
+        if self.from_day > self.to_day:
+            raise ValueError(f"from_day ({self.from_day}) is after to_day ({self.to_day})")
+        return self
+
+
+class SymptomRule(Sourced):
+    label: str
+    expected_until_day: int | None = Field(default=None, ge=0, le=365)
+    by_severity: dict[SymptomSeverity, TriageLevel]
+    after_window: TriageLevel = TriageLevel.CONTACT_CLINIC
+    worsening: TriageLevel = TriageLevel.CONTACT_CLINIC
+    reason: str
+    advice: dict[TriageLevel, str]
+
+    @model_validator(mode="after")
+    def _complete(self) -> SymptomRule:
+        missing = set(SymptomSeverity) - set(self.by_severity)
+        if missing:
+            raise ValueError(f"by_severity is missing {sorted(m.value for m in missing)}")
+        levels = {*self.by_severity.values(), self.after_window, self.worsening}
+        if self.expected_until_day is None:
+            levels.discard(self.after_window)
+        if levels - set(self.advice):
+            wanted = sorted(lv.value for lv in levels - set(self.advice))
+            raise ValueError(f"advice is missing for {wanted}")
+        return self
+
+
+class CheckIns(Sourced):
+    days: list[int] = Field(min_length=1)
+
+
+class Aftercare(_Part):
+    timeline: list[AftercareWindow] = Field(min_length=1)
+    check_ins: CheckIns
+    symptoms: dict[Symptom, SymptomRule]
+
+    @model_validator(mode="after")
+    def _every_symptom(self) -> Aftercare:
+        missing = set(Symptom) - set(self.symptoms)
+        if missing:
+            raise ValueError(f"symptoms is missing {sorted(m.value for m in missing)}")
+        return self
+
+
+class ProtocolDocument(_Part):
+    protocol: Meta
+    sources: dict[str, str] = Field(min_length=1)
+    precautions: dict[str, Precaution]
+    screening_rules: list[ScreeningRule] = Field(min_length=1)
+    grading: Grading
+    planning: Planning
+    aftercare: Aftercare

@@ -1,0 +1,238 @@
+"""Read, validate and compile a protocol file.
+
+A protocol error always names the file, the path inside it and what is wrong, so a clinic
+editing its own copy can fix it without reading Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .conditions import Condition, Evaluator, Outcome, compile_condition
+from .document import (
+    Adjunct,
+    Indication,
+    NumberRange,
+    PreparationStep,
+    ProtocolDocument,
+    ScreeningRule,
+    Sourced,
+)
+from .intake import Intake
+
+DEFAULT_PROTOCOL_PATH = Path(__file__).parent / "data" / "default.yaml"
+
+
+class ProtocolError(ValueError):
+    """A protocol file that cannot be used; the message says where and why."""
+
+
+class ProtocolRef(BaseModel):
+    """Stored beside every decision so it can be reproduced exactly."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    version: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    rule: ScreeningRule
+    when: Evaluator
+    applies: Evaluator | None
+    read_facts: Callable[[Intake], object]  # the values the rule looked at (hashable)
+
+
+@dataclass(frozen=True, slots=True)
+class Guarded[T]:
+    """A protocol entry with an optional compiled condition (indication, step, adjunct)."""
+
+    item: T
+    condition: Evaluator | None
+
+    def holds(self, intake: Intake, today: date) -> Outcome | None:
+        return None if self.condition is None else self.condition(intake, today)
+
+
+@dataclass(frozen=True)
+class Protocol:
+    document: ProtocolDocument
+    ref: ProtocolRef
+    rules: tuple[CompiledRule, ...]
+    indications: tuple[Guarded[Indication], ...]
+    preparation: tuple[Guarded[PreparationStep], ...]
+    adjuncts: tuple[Guarded[Adjunct], ...]
+    # Results derived once per protocol (prebuilt plan items); never part of equality.
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def cite(self, keys: list[str]) -> list[str]:
+        return [f"[{k}] {self.document.sources[k]}" for k in keys]
+
+
+def load_protocol(path: str | Path | None = None) -> Protocol:
+    """Load a protocol file; `None` is the bundled default (cached)."""
+    if path is None:
+        return default_protocol()
+    return _load(Path(path))
+
+
+@cache
+def default_protocol() -> Protocol:
+    return _load(DEFAULT_PROTOCOL_PATH)
+
+
+def _load(path: Path) -> Protocol:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProtocolError(f"{path}: no such protocol file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProtocolError(f"{path}: cannot read the protocol file ({exc})") from None
+    return parse_protocol(text, origin=str(path))
+
+
+def parse_protocol(text: str, *, origin: str = "<protocol>") -> Protocol:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ProtocolError(f"{origin}: not valid YAML ({_yaml_problem(exc)})") from None
+    if not isinstance(raw, dict):
+        raise ProtocolError(f"{origin}: a protocol file is a mapping with 'protocol:' at the top")
+    try:
+        document = ProtocolDocument.model_validate(raw)
+    except ValidationError as exc:
+        raise ProtocolError(f"{origin}: {format_validation_error(exc)}") from None
+    problems = _cross_references(document)
+    if problems:
+        raise ProtocolError(f"{origin}: " + "; ".join(problems))
+    try:
+        return _compile(document, content_hash(raw))
+    except ValueError as exc:  # a fact path that does not exist in the intake
+        raise ProtocolError(f"{origin}: {exc}") from None
+
+
+def content_hash(raw: Any) -> str:
+    """Hash of the protocol's content, blind to comments, key order and layout."""
+    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def format_validation_error(exc: ValidationError) -> str:
+    messages = []
+    for error in exc.errors(include_url=False):
+        where = _location(error["loc"])
+        messages.append(f"{where}: {error['msg']}" if where else error["msg"])
+    return "; ".join(messages)
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after", "function-before") or "[" in str(part):
+            continue  # pydantic's validator wrappers, not places in the file
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark else problem
+
+
+def _cross_references(doc: ProtocolDocument) -> list[str]:
+    problems: list[str] = []
+    known_sources = set(doc.sources)
+
+    def check_sources(where: str, item: Sourced) -> None:
+        for key in item.sources:
+            if key not in known_sources:
+                problems.append(f"{where}.sources: unknown source key '{key}'")
+
+    for code, precaution in doc.precautions.items():
+        check_sources(f"precautions.{code}", precaution)
+    seen: set[str] = set()
+    for i, rule in enumerate(doc.screening_rules):
+        where = f"screening_rules[{i}] ({rule.code})"
+        if rule.code in seen:
+            problems.append(f"{where}: duplicate rule code")
+        seen.add(rule.code)
+        check_sources(where, rule)
+        for code in rule.precautions:
+            if code not in doc.precautions:
+                problems.append(f"{where}.precautions: unknown precaution '{code}'")
+    grading = doc.grading
+    for name in ("goodman_baron_qualitative", "goodman_baron_quantitative", "iga", "gags"):
+        check_sources(f"grading.{name}", getattr(grading, name))
+    planning = doc.planning
+    for i, ind in enumerate(planning.indications):
+        where = f"planning.indications[{i}] ({ind.code})"
+        check_sources(where, ind)
+        if ind.depth_table not in planning.depth_tables:
+            problems.append(f"{where}.depth_table: no depth table named '{ind.depth_table}'")
+        for part in (ind.sessions, ind.interval_weeks):
+            if isinstance(part, NumberRange):
+                check_sources(where, part)
+    for table, zones in planning.depth_tables.items():
+        for zone, entry in zones.items():
+            if isinstance(entry, NumberRange):
+                check_sources(f"planning.depth_tables.{table}.{zone.value}", entry)
+    for i, step in enumerate(planning.preparation):
+        check_sources(f"planning.preparation[{i}] ({step.code})", step)
+    for i, adjunct in enumerate(planning.adjuncts):
+        check_sources(f"planning.adjuncts[{i}] ({adjunct.code})", adjunct)
+    check_sources("planning.endpoint", planning.endpoint)
+    check_sources("planning.maintenance", planning.maintenance)
+    for i, window in enumerate(doc.aftercare.timeline):
+        for j, instruction in enumerate(window.instructions):
+            check_sources(f"aftercare.timeline[{i}].instructions[{j}]", instruction)
+    for symptom, symptom_rule in doc.aftercare.symptoms.items():
+        check_sources(f"aftercare.symptoms.{symptom.value}", symptom_rule)
+    return problems
+
+
+def _compile(doc: ProtocolDocument, digest: str) -> Protocol:
+    def compiled(where: str, condition: Condition | None) -> Evaluator | None:
+        if condition is None:
+            return None
+        try:
+            return compile_condition(condition)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+
+    def guard[T](
+        where: str, items: list[T], cond: Callable[[T], Condition | None]
+    ) -> tuple[Guarded[T], ...]:
+        return tuple(Guarded(it, compiled(f"{where}[{i}]", cond(it))) for i, it in enumerate(items))
+
+    rules = []
+    for i, rule in enumerate(doc.screening_rules):
+        when = compiled(f"screening_rules[{i}].when", rule.when)
+        assert when is not None
+        applies = compiled(f"screening_rules[{i}].applies_when", rule.applies_when)
+        rules.append(CompiledRule(rule, when, applies, operator.attrgetter(*rule.when.facts())))
+    planning = doc.planning
+    return Protocol(
+        document=doc,
+        ref=ProtocolRef(id=doc.protocol.id, version=doc.protocol.version, hash=digest),
+        rules=tuple(rules),
+        indications=guard("planning.indications", planning.indications, lambda x: x.when),
+        preparation=guard("planning.preparation", planning.preparation, lambda x: x.applies_when),
+        adjuncts=guard("planning.adjuncts", planning.adjuncts, lambda x: x.when),
+    )

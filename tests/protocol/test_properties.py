@@ -1,0 +1,110 @@
+"""Properties that must hold for every intake, not just the examples we thought of."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from needlechart.protocol import Intake, Verdict, default_protocol, plan, screen
+from needlechart.protocol.document import NumberRange
+
+from .builders import TODAY
+from .strategies import ANSWER_FIELDS, intakes
+
+CONTRAINDICATIONS = [f"history.{name}" for name in ANSWER_FIELDS] + [
+    "pregnant",
+    "breastfeeding",
+    "medications.anticoagulants",
+    "medications.immunosuppressants",
+]
+
+
+def _set(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    result = copy.deepcopy(data)
+    *parents, leaf = path.split(".")
+    node = result
+    for p in parents:
+        node = node[p]
+    node[leaf] = value
+    return result
+
+
+def _get(data: dict[str, Any], path: str) -> Any:
+    node: Any = data
+    for p in path.split("."):
+        node = node[p]
+    return node
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=intakes(), path=st.sampled_from(CONTRAINDICATIONS))
+def test_adding_a_contraindication_never_makes_the_verdict_more_permissive(
+    data: dict[str, Any], path: str
+) -> None:
+    before = screen(Intake.model_validate(_set(data, path, "no")), today=TODAY)
+    after = screen(Intake.model_validate(_set(data, path, "yes")), today=TODAY)
+    assert after.verdict.rank >= before.verdict.rank
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=intakes(), path=st.sampled_from(CONTRAINDICATIONS))
+def test_a_missing_safety_answer_never_yields_proceed(data: dict[str, Any], path: str) -> None:
+    result = screen(Intake.model_validate(_set(data, path, "unknown")), today=TODAY)
+    if path in ("pregnant", "breastfeeding") and _get(data, "sex") == "male":
+        return  # not asked of a male patient
+    assert result.verdict is not Verdict.PROCEED
+    assert result.questions
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=intakes())
+def test_screening_is_deterministic(data: dict[str, Any]) -> None:
+    intake = Intake.model_validate(data)
+    first = screen(intake, today=TODAY).model_dump()
+    second = screen(Intake.model_validate(copy.deepcopy(data)), today=TODAY).model_dump()
+    assert first == second
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=intakes())
+def test_proceed_only_when_nothing_is_found(data: dict[str, Any]) -> None:
+    result = screen(Intake.model_validate(data), today=TODAY)
+    assert (result.verdict is Verdict.PROCEED) == (result.findings == [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=intakes())
+def test_every_plan_range_lies_inside_the_protocols_bounds(data: dict[str, Any]) -> None:
+    intake = Intake.model_validate(data)
+    course = plan(intake, today=TODAY)
+    planning = default_protocol().document.planning
+    depth_ranges = [
+        e
+        for table in planning.depth_tables.values()
+        for e in table.values()
+        if isinstance(e, NumberRange)
+    ]
+    lowest = min(e.low for e in depth_ranges)
+    highest = max(e.high for e in depth_ranges)
+    for zone_depth in course.depths:
+        r = zone_depth.depth_mm
+        if r.known:
+            assert r.low is not None and r.high is not None
+            assert lowest <= r.low <= r.high <= highest
+        else:
+            assert r.unsourced
+    session_ranges = [
+        r
+        for ind in planning.indications
+        for r in (ind.sessions, *(c.sessions for c in ind.device_courses.values()))
+        if isinstance(r, NumberRange)
+    ]
+    if course.sessions.known:
+        assert course.sessions.low is not None and course.sessions.high is not None
+        assert min(r.low for r in session_ranges) <= course.sessions.low
+        assert course.sessions.high <= max(r.high for r in session_ranges)
+    days = [s.days_before or 0 for s in course.preparation]
+    assert days == sorted(days, reverse=True)
