@@ -12,9 +12,9 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import intake_dicts  # noqa: E402
+from synthetic import intake_dicts
 
-from needlechart.protocol import Intake, default_protocol, grade, plan, screen  # noqa: E402
+from needlechart.protocol import Intake, default_protocol, grade, plan, screen
 
 COUNT = 10_000
 TODAY = date(2026, 11, 21)

@@ -8,23 +8,54 @@ from typing import Any
 
 ANSWERS = ("no",) * 45 + ("yes",) * 3 + ("unknown",) * 2  # mostly "no", as in a real clinic
 HISTORY = (
-    "skin_infection_in_area", "open_wound_in_area", "active_cold_sore", "hsv_history",
-    "keloid_tendency", "vitiligo", "bleeding_disorder", "immunosuppression",
-    "radiotherapy_to_area", "skin_cancer_in_area", "collagen_vascular_disease", "pih_history",
-    "metal_allergy", "topical_anaesthetic_allergy",
+    "skin_infection_in_area",
+    "open_wound_in_area",
+    "active_cold_sore",
+    "hsv_history",
+    "keloid_tendency",
+    "vitiligo",
+    "bleeding_disorder",
+    "immunosuppression",
+    "radiotherapy_to_area",
+    "skin_cancer_in_area",
+    "collagen_vascular_disease",
+    "pih_history",
+    "metal_allergy",
+    "topical_anaesthetic_allergy",
 )
-ZONES = ("forehead", "temples", "periorbital", "nose", "cheeks", "perioral", "chin", "jawline", "neck")
-CONCERNS = ("acne_scars", "active_acne", "post_inflammatory_pigmentation", "texture_pores", "fine_lines")
+ZONES = (
+    "forehead",
+    "temples",
+    "periorbital",
+    "nose",
+    "cheeks",
+    "perioral",
+    "chin",
+    "jawline",
+    "neck",
+)
+CONCERNS = (
+    "acne_scars",
+    "active_acne",
+    "post_inflammatory_pigmentation",
+    "texture_pores",
+    "fine_lines",
+)
 
 
 def _exposure(rng: random.Random, today: date) -> dict[str, Any]:
     status = rng.choice(("no", "no", "no", "past", "current", "unknown"))
     if status == "past":
-        return {"status": status, "last_date": (today - timedelta(days=rng.randint(0, 700))).isoformat()}
+        return {
+            "status": status,
+            "last_date": (today - timedelta(days=rng.randint(0, 700))).isoformat(),
+        }
     return {"status": status}
 
 
-def intake_dicts(count: int, *, seed: int = 7, today: date = date(2026, 11, 21)) -> list[dict[str, Any]]:
+def intake_dicts(
+    count: int, *, seed: int = 7, today: date = date(2026, 11, 21)
+) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     out = []
     for _ in range(count):
@@ -38,18 +69,32 @@ def intake_dicts(count: int, *, seed: int = 7, today: date = date(2026, 11, 21))
                 "guardian_present": rng.choice(ANSWERS),
                 "fitzpatrick": rng.choice(("I", "II", "III", "IV", "V", "VI")),
                 "concerns": rng.sample(CONCERNS, rng.randint(1, 3)),
-                "device": rng.choice(("roller", "automated_pen", "automated_pen", "rf_microneedling")),
+                "device": rng.choice(
+                    ("roller", "automated_pen", "automated_pen", "rf_microneedling")
+                ),
                 "zones": rng.sample(ZONES, rng.randint(1, 4)),
-                "active_acne": {"present": acne, "iga": None if acne == "no" else rng.randint(0, 4)},
+                "active_acne": {
+                    "present": acne,
+                    "iga": None if acne == "no" else rng.randint(0, 4),
+                },
                 "scars": {
-                    "counts": {k: rng.randint(0, 25) for k in ("ice_pick", "boxcar_shallow", "boxcar_deep", "rolling", "macular")},
+                    "counts": {
+                        k: rng.randint(0, 25)
+                        for k in ("ice_pick", "boxcar_shallow", "boxcar_deep", "rolling", "macular")
+                    },
                     "flatten_on_stretch": rng.choice(ANSWERS),
                     "visible_at_social_distance": rng.choice(ANSWERS),
-                    "quantitative_counts": {"b_punched_shallow": rng.randint(0, 30), "c_punched_deep_normal": rng.randint(0, 15)},
+                    "quantitative_counts": {
+                        "b_punched_shallow": rng.randint(0, 30),
+                        "c_punched_deep_normal": rng.randint(0, 15),
+                    },
                 },
                 "history": {
                     **{k: rng.choice(ANSWERS) for k in HISTORY},
-                    "dermatoses": {k: rng.choice(("none", "none", "inactive", "active_in_area")) for k in ("eczema", "psoriasis", "rosacea", "lichen_planus")},
+                    "dermatoses": {
+                        k: rng.choice(("none", "none", "inactive", "active_in_area"))
+                        for k in ("eczema", "psoriasis", "rosacea", "lichen_planus")
+                    },
                     "diabetes": rng.choice(("none", "none", "controlled", "uncontrolled")),
                 },
                 "medications": {
@@ -60,7 +105,10 @@ def intake_dicts(count: int, *, seed: int = 7, today: date = date(2026, 11, 21))
                     "antiviral_prophylaxis": rng.choice(ANSWERS),
                 },
                 "sun_exposure": _exposure(rng, today),
-                "procedures": {k: _exposure(rng, today) for k in ("chemical_peel", "laser", "filler", "botulinum_toxin")},
+                "procedures": {
+                    k: _exposure(rng, today)
+                    for k in ("chemical_peel", "laser", "filler", "botulinum_toxin")
+                },
             }
         )
     return out

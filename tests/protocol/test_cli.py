@@ -111,7 +111,8 @@ def test_stdin(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[st
             "history.vitiligo",
         ),
         (
-            '{"age": 30, "zones": ["cheeks"], "medications": {"isotretinoin": {"status": "past", "last_date": "soon"}}}',
+            '{"age": 30, "zones": ["cheeks"], "medications": '
+            '{"isotretinoin": {"status": "past", "last_date": "soon"}}}',
             "medications.isotretinoin.last_date",
         ),
         ('{"zones": ["cheeks"]}', "age: Field required"),

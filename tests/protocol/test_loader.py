@@ -9,7 +9,6 @@ import yaml
 
 from needlechart.protocol import DEFAULT_PROTOCOL_PATH, ProtocolError, load_protocol, parse_protocol
 
-
 ISO_RULE = "when: {fact: medications.isotretinoin, within: {months: 6}}"
 
 
