@@ -106,6 +106,11 @@ INSTALLED_APPS = [
     "needlechart.accounts",
     "needlechart.audit",
     "needlechart.patients",
+    "needlechart.consultations",
+    "needlechart.screenings",
+    "needlechart.assessments",
+    "needlechart.plans",
+    "needlechart.api",
     "needlechart.demo",
 ]
 

@@ -10,6 +10,11 @@ urlpatterns = [
     path("accounts/", include("needlechart.accounts.urls")),
     path("audit/", include("needlechart.audit.urls")),
     path("patients/", include("needlechart.patients.urls")),
+    path("consultations/", include("needlechart.consultations.urls")),
+    path("screenings/", include("needlechart.screenings.urls")),
+    path("assessments/", include("needlechart.assessments.urls")),
+    path("plans/", include("needlechart.plans.urls")),
+    path("api/", include("needlechart.api.urls")),
     path("django-admin/", admin.site.urls),
 ]
 
