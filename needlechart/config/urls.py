@@ -3,10 +3,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from needlechart.core import protocol_views
 from needlechart.core import views as core_views
 
 urlpatterns = [
     path("", core_views.dashboard, name="dashboard"),
+    path("protocol/", protocol_views.protocol_reference, name="protocol"),
     path("accounts/", include("needlechart.accounts.urls")),
     path("audit/", include("needlechart.audit.urls")),
     path("patients/", include("needlechart.patients.urls")),
