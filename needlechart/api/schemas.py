@@ -1,0 +1,65 @@
+"""Shared pieces of the API's input and output schemas."""
+
+from datetime import date
+from typing import Any
+
+from ninja import Schema
+from pydantic import ConfigDict, field_validator
+
+from needlechart.api.errors import INVALID_INPUT, ApiError, field_path
+
+# The engine does date arithmetic (wash-outs, re-screen dates, preparation days); dates at the
+# edges of what Python can represent would overflow there. No clinic needs dates outside this.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+DATE_OUT_OF_RANGE = f"Give a date between {EARLIEST_DATE} and {LATEST_DATE}."
+NUL_CHARACTER = "Text may not contain NUL characters."
+
+
+class InputSchema(Schema):
+    """Base of every request body: unknown fields are an error, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL refuses NUL in text; refuse it here so it is a 422, not a 500.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(NUL_CHARACTER)
+        return value
+
+
+def out_of_range_dates(data: Any, path: tuple[int | str, ...] = ()) -> dict[str, list[str]]:
+    """Field paths of every date in `data` (a model dump) outside the supported range."""
+    found: dict[str, list[str]] = {}
+    if isinstance(data, date):
+        if not EARLIEST_DATE <= data <= LATEST_DATE:
+            found[field_path(path)] = [DATE_OUT_OF_RANGE]
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            found.update(out_of_range_dates(value, (*path, key)))
+    elif isinstance(data, list | tuple):
+        for index, value in enumerate(data):
+            found.update(out_of_range_dates(value, (*path, index)))
+    return found
+
+
+def require_dates_in_range(**named: Any) -> None:
+    """Raise a 422 naming each out-of-range date among `named` values (dumped models too)."""
+    fields: dict[str, list[str]] = {}
+    for name, value in named.items():
+        dumped = value.model_dump() if hasattr(value, "model_dump") else value
+        prefix: tuple[int | str, ...] = () if name == "_" else (name,)
+        fields.update(out_of_range_dates(dumped, prefix))
+    if fields:
+        raise ApiError(422, "invalid", INVALID_INPUT, fields=fields)
+
+
+class PageMeta(Schema):
+    """Where a page sits in the whole list; list outputs add `results`."""
+
+    count: int
+    page: int
+    pages: int
+    per_page: int
