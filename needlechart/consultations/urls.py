@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from needlechart.consultations import views
 
 app_name = "consultations"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("start/<int:patient_id>/", views.consultation_start_view, name="start"),
+    path("<int:consultation_id>/", views.consultation_edit, name="edit"),
+]

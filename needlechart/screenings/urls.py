@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from needlechart.screenings import views
 
 app_name = "screenings"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:screening_id>/", views.screening_detail, name="detail"),
+    path("<int:screening_id>/override/", views.screening_override_view, name="override"),
+    path("consultation/<int:consultation_id>/run/", views.screening_rerun, name="run"),
+]

@@ -1,0 +1,178 @@
+"""State changes of a consultation. Each: keyword-only, validates, one transaction, audited."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import pydantic
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from needlechart.accounts.models import User
+from needlechart.audit.services import audit_record
+from needlechart.consultations.models import Consultation, ConsultationStatus
+from needlechart.patients.models import Patient
+from needlechart.protocol import Intake
+
+if TYPE_CHECKING:
+    from needlechart.screenings.models import Screening
+
+PATIENT_ARCHIVED = "This patient's record is archived; unarchive it before a consultation."
+DATE_IN_FUTURE = "The consultation date cannot be in the future."
+DATE_BEFORE_BIRTH = "The consultation date is before the patient's date of birth."
+ALREADY_COMPLETED = (
+    "This consultation is completed. Complete it again to record a new screening; "
+    "a completed consultation is not turned back into a draft."
+)
+NOT_A_DICT = "The intake must be a mapping of answers."
+
+# Filled in by the system from the patient's record, never typed into the intake.
+SYSTEM_KEYS = ("age", "sex")
+
+
+def _require_clinical(user: User) -> None:
+    if not user.can_view_clinical:
+        raise PermissionDenied("Only clinicians and aestheticians record consultations.")
+
+
+def _check_date(patient: Patient, consulted_on: date) -> None:
+    if consulted_on > timezone.localdate():
+        raise ValidationError({"consulted_on": DATE_IN_FUTURE})
+    if consulted_on < patient.date_of_birth:
+        raise ValidationError({"consulted_on": DATE_BEFORE_BIRTH})
+
+
+def _with_patient_facts(
+    data: dict[str, Any], patient: Patient, consulted_on: date
+) -> dict[str, Any]:
+    """The intake with age (on the consultation day) and sex taken from the patient record."""
+    out = {k: v for k, v in data.items() if k not in SYSTEM_KEYS}
+    out["age"] = patient.age_on(consulted_on)
+    out["sex"] = patient.sex
+    return out
+
+
+def intake_errors(exc: pydantic.ValidationError) -> dict[str, list[str]]:
+    """pydantic errors keyed by intake path ("medications.isotretinoin.last_date"; "" = whole)."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors(include_url=False):
+        # Drop list indexes and pydantic's validator wrappers: they are not places in the form.
+        parts = [
+            str(p)
+            for p in error["loc"]
+            if not isinstance(p, int) and not str(p).startswith("function-") and "[" not in str(p)
+        ]
+        where = ".".join(parts)
+        message = str(error["msg"]).removeprefix("Value error, ")
+        errors.setdefault(where, []).append(message)
+    return errors
+
+
+@transaction.atomic
+def consultation_start(
+    *, patient: Patient, by: User, consulted_on: date | None = None, notes: str = ""
+) -> Consultation:
+    _require_clinical(by)
+    if patient.is_archived:
+        raise ValidationError(PATIENT_ARCHIVED)
+    consulted_on = consulted_on or timezone.localdate()
+    _check_date(patient, consulted_on)
+    consultation = Consultation.objects.create(
+        patient=patient,
+        consulted_on=consulted_on,
+        intake=_with_patient_facts({}, patient, consulted_on),
+        notes=notes,
+        created_by=by,
+    )
+    audit_record(actor=by, action="consultation.create", obj=consultation, patient_id=patient.pk)
+    return consultation
+
+
+def _apply(
+    consultation: Consultation,
+    data: dict[str, Any],
+    consulted_on: date | None,
+    notes: str | None,
+) -> list[str]:
+    if not isinstance(data, dict):
+        raise ValidationError(NOT_A_DICT)
+    if consulted_on is not None and consulted_on != consultation.consulted_on:
+        _check_date(consultation.patient, consulted_on)
+        consultation.consulted_on = consulted_on
+    intake = _with_patient_facts(data, consultation.patient, consultation.consulted_on)
+    old = consultation.intake or {}
+    changed = sorted(k for k in set(old) | set(intake) if old.get(k) != intake.get(k))
+    consultation.intake = intake
+    if notes is not None:
+        consultation.notes = notes
+    return changed
+
+
+@transaction.atomic
+def consultation_save_draft(
+    *,
+    consultation: Consultation,
+    by: User,
+    data: dict[str, Any],
+    consulted_on: date | None = None,
+    notes: str | None = None,
+) -> Consultation:
+    """Store a partial intake. Nothing is validated against the engine: a draft may be half done."""
+    _require_clinical(by)
+    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if locked.status != ConsultationStatus.DRAFT:
+        raise ValidationError(ALREADY_COMPLETED)
+    consultation.status = locked.status
+    changed = _apply(consultation, data, consulted_on, notes)
+    consultation.save(update_fields=["intake", "consulted_on", "notes", "updated_at"])
+    # Section names only: the trail records that answers changed, not the answers.
+    audit_record(
+        actor=by,
+        action="consultation.update",
+        obj=consultation,
+        patient_id=consultation.patient_id,
+        detail={"sections": changed},
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_complete(
+    *,
+    consultation: Consultation,
+    by: User,
+    data: dict[str, Any],
+    consulted_on: date | None = None,
+    notes: str | None = None,
+    today: date | None = None,
+) -> Screening:
+    """Validate the full intake through the engine, mark completed and screen.
+
+    Raises ValidationError keyed by intake path (see `intake_errors`) when the engine
+    rejects the intake; nothing is saved then. Completing again (after an edit) keeps the
+    earlier screenings and adds a new one.
+    """
+    from needlechart.screenings.services import screening_run
+
+    _require_clinical(by)
+    Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
+    changed = _apply(consultation, data, consulted_on, notes)
+    try:
+        Intake.model_validate(consultation.intake)
+    except pydantic.ValidationError as exc:
+        raise ValidationError(intake_errors(exc)) from None
+    recompleted = consultation.status == ConsultationStatus.COMPLETED
+    consultation.status = ConsultationStatus.COMPLETED
+    consultation.completed_at = timezone.now()
+    consultation.completed_by = by
+    consultation.save()
+    audit_record(
+        actor=by,
+        action="consultation.complete",
+        obj=consultation,
+        patient_id=consultation.patient_id,
+        detail={"sections": changed, "again": recompleted},
+    )
+    return screening_run(consultation=consultation, by=by, today=today)

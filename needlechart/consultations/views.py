@@ -1,0 +1,139 @@
+"""Consultation pages. Thin: parse -> selector -> service -> render/redirect."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from needlechart.accounts.models import User
+from needlechart.accounts.permissions import clinical_required
+from needlechart.audit.services import audit_record
+from needlechart.consultations.forms import ConsultationForm, StartConsultationForm, intake_initial
+from needlechart.consultations.models import Consultation
+from needlechart.consultations.selectors import consultation_get_for
+from needlechart.consultations.services import (
+    consultation_complete,
+    consultation_save_draft,
+    consultation_start,
+)
+from needlechart.patients.selectors import patient_get_for
+from needlechart.screenings.selectors import screening_history
+
+ACTION_DRAFT = "draft"
+ACTION_COMPLETE = "complete"
+DRAFT_SAVED = "Draft saved."
+DRAFT_SAVED_WITH_ERRORS = (
+    "Draft saved, except the highlighted answers: correct them and save again."
+)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _add_service_errors(form: ConsultationForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.message_dict.items():
+            if key == "consulted_on":
+                form.add_error("consulted_on", errors)
+            else:
+                form.add_intake_errors({key: errors})
+    else:
+        form.add_error(None, exc)
+
+
+@clinical_required
+@require_http_methods(["GET", "POST"])
+def consultation_start_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+    user = _user(request)
+    patient = patient_get_for(user=user, patient_id=patient_id)
+    form = StartConsultationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation = consultation_start(
+                patient=patient, by=user, consulted_on=form.cleaned_data["consulted_on"]
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "consulted_on" in exc.error_dict:
+                form.add_error("consulted_on", exc.error_dict["consulted_on"])
+            else:
+                form.add_error(None, exc)
+        else:
+            return redirect("consultations:edit", consultation_id=consultation.pk)
+    drafts = list(patient.consultations.filter(status=Consultation.Status.DRAFT).order_by("-id"))
+    return render(
+        request,
+        "consultations/consultation_start.html",
+        {"form": form, "patient": patient, "drafts": drafts},
+    )
+
+
+@clinical_required
+@require_http_methods(["GET", "POST"])
+def consultation_edit(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    user = _user(request)
+    consultation = consultation_get_for(user=user, consultation_id=consultation_id)
+    initial = intake_initial(consultation.intake or {})
+    initial |= {"consulted_on": consultation.consulted_on, "notes": consultation.notes}
+    form = ConsultationForm(
+        request.POST or None, initial=initial, consultation_date=consultation.consulted_on
+    )
+    if request.method == "POST":
+        action = request.POST.get("action", ACTION_DRAFT)
+        valid = form.is_valid()
+        cleaned = form.cleaned_data
+        data = form.intake_from(consultation.intake or {})
+        consulted_on = cleaned.get("consulted_on")
+        notes = cleaned.get("notes") if "notes" in cleaned else None
+        if action == ACTION_COMPLETE and valid:
+            try:
+                screening = consultation_complete(
+                    consultation=consultation,
+                    by=user,
+                    data=data,
+                    consulted_on=consulted_on,
+                    notes=notes,
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                messages.success(request, "Consultation completed and screened.")
+                return redirect("screenings:detail", screening_id=screening.pk)
+            # Fall through: keep what is valid as a draft so nothing typed is lost.
+        if consultation.is_draft:
+            try:
+                consultation_save_draft(
+                    consultation=consultation,
+                    by=user,
+                    data=data,
+                    consulted_on=consulted_on,
+                    notes=notes,
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                if action == ACTION_DRAFT and not form.errors:
+                    messages.success(request, DRAFT_SAVED)
+                    return redirect("consultations:edit", consultation_id=consultation.pk)
+                if action == ACTION_DRAFT:
+                    messages.warning(request, DRAFT_SAVED_WITH_ERRORS)
+    else:
+        audit_record(
+            actor=user,
+            action="consultation.view",
+            obj=consultation,
+            patient_id=consultation.patient_id,
+        )
+    return render(
+        request,
+        "consultations/consultation_form.html",
+        {
+            "form": form,
+            "consultation": consultation,
+            "patient": consultation.patient,
+            "age": consultation.patient.age_on(consultation.consulted_on),
+            "screenings": screening_history(user=user, consultation=consultation),
+        },
+    )
