@@ -20,7 +20,7 @@ api = NinjaAPI(
     version="1",
     description=DESCRIPTION,
     auth=api_auth,
-    urls_namespace="v1",
+    urls_namespace="api:v1",  # nested: the include in config/urls.py is namespaced "api"
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

@@ -9,7 +9,6 @@ about the input as a whole. Handlers are registered on the NinjaAPI in `api.py`.
 import logging
 from typing import Any
 
-import pydantic
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -126,12 +125,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def ninja_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         fields = fields_from_pydantic(list(exc.errors), ninja=True)
-        return _respond(api, request, 422, error_body("invalid", INVALID_INPUT, fields))
-
-    @api.exception_handler(pydantic.ValidationError)
-    def pydantic_validation(request: HttpRequest, exc: pydantic.ValidationError) -> HttpResponse:
-        # Raised when an endpoint validates stored data or a second model itself.
-        fields = fields_from_pydantic([dict(e) for e in exc.errors(include_url=False)], ninja=False)
         return _respond(api, request, 422, error_body("invalid", INVALID_INPUT, fields))
 
     @api.exception_handler(GradingError)

@@ -1,11 +1,13 @@
 """Patient endpoints: the same selectors and services as the web pages."""
 
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import AliasChoices
 
 from needlechart.api.auth import current_user
 from needlechart.api.errors import ApiError
@@ -38,7 +40,7 @@ class PatientOut(Schema):
     phone: str
     email: str
     preferred_contact: ContactMethod
-    archived: bool = Field(alias="is_archived")
+    archived: bool = Field(validation_alias=AliasChoices("is_archived", "archived"))
     created_at: datetime
 
 
@@ -78,20 +80,20 @@ class DuplicateOut(Schema):
     id: int
     full_name: str
     date_of_birth: date
-    archived: bool = Field(alias="is_archived")
+    archived: bool = Field(validation_alias=AliasChoices("is_archived", "archived"))
 
 
 @router.get("", response=PatientPage, summary="Search patients")
-def patient_list(request: HttpRequest, filters: Query[PatientListQuery]) -> PatientPage:
+def patient_list(request: HttpRequest, filters: Query[PatientListQuery]) -> dict[str, Any]:
     queryset = patient_search(user=current_user(request), query=filters.q)
     page = Paginator(queryset, PER_PAGE).get_page(filters.page)
-    return PatientPage(
-        count=page.paginator.count,
-        page=page.number,
-        pages=page.paginator.num_pages,
-        per_page=PER_PAGE,
-        results=[PatientOut.model_validate(p) for p in page.object_list],
-    )
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "per_page": PER_PAGE,
+        "results": list(page.object_list),
+    }
 
 
 @router.post(
@@ -101,7 +103,7 @@ def patient_list(request: HttpRequest, filters: Query[PatientListQuery]) -> Pati
     description="409 with `error.duplicates` when the patient may already be registered, "
     'unless `"confirm_distinct": true`.',
 )
-def patient_create(request: HttpRequest, payload: PatientIn) -> tuple[int, Patient]:
+def patient_create(request: HttpRequest, payload: PatientIn) -> Status[Patient]:
     user = current_user(request)
     require_dates_in_range(date_of_birth=payload.date_of_birth)
     data = payload.model_dump(exclude={"confirm_distinct"})
@@ -122,7 +124,7 @@ def patient_create(request: HttpRequest, payload: PatientIn) -> tuple[int, Patie
                     ]
                 },
             )
-    return 201, patient_register(by=user, **data)
+    return Status(201, patient_register(by=user, **data))
 
 
 @router.get("/{patient_id}", response=PatientDetailOut, summary="A patient's record")

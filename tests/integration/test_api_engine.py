@@ -52,13 +52,17 @@ def test_screen_every_example_matches_the_engine(clinician_client: Client, path:
         assert data["grading"]["quantitative"]["label"]
 
 
-def test_screen_defaults_today_to_clinic_date(clinician_client: Client, intake: dict) -> None:
+def test_screen_defaults_today_to_clinic_date(
+    clinician_client: Client, intake: dict[str, Any]
+) -> None:
     response = post(clinician_client, "/api/v1/engine/screen", intake)
     assert response.status_code == 200
     assert response.json()["screened_on"]
 
 
-def test_front_desk_may_use_the_stateless_engine(front_desk_client: Client, intake: dict) -> None:
+def test_front_desk_may_use_the_stateless_engine(
+    front_desk_client: Client, intake: dict[str, Any]
+) -> None:
     assert post(front_desk_client, "/api/v1/engine/screen", intake).status_code == 200
 
 
@@ -82,7 +86,7 @@ def test_front_desk_may_use_the_stateless_engine(front_desk_client: Client, inta
     ],
 )
 def test_screen_bad_input_is_422_naming_the_field(
-    clinician_client: Client, intake: dict, change: dict, field: str
+    clinician_client: Client, intake: dict[str, Any], change: dict[str, Any], field: str
 ) -> None:
     response = post(clinician_client, "/api/v1/engine/screen", intake | change)
     assert response.status_code == 422, response.content
@@ -92,7 +96,7 @@ def test_screen_bad_input_is_422_naming_the_field(
 
 
 def test_screen_model_rule_error_is_on_the_whole_input(
-    clinician_client: Client, intake: dict
+    clinician_client: Client, intake: dict[str, Any]
 ) -> None:
     response = post(
         clinician_client, "/api/v1/engine/screen", intake | {"zones": ["cheeks", "cheeks"]}
@@ -120,7 +124,7 @@ def test_triage(aesthetician_client: Client) -> None:
         ({"symptom": "redness", "days_since_session": 1, "extra": 1}, "extra"),
     ],
 )
-def test_triage_bad_input(clinician_client: Client, body: dict, field: str) -> None:
+def test_triage_bad_input(clinician_client: Client, body: dict[str, Any], field: str) -> None:
     response = post(clinician_client, "/api/v1/engine/triage", body)
     assert response.status_code == 422
     assert field in response.json()["error"]["fields"]
