@@ -1,0 +1,357 @@
+"""State changes of a treatment plan. Each: keyword-only, validates, one transaction, audited.
+
+The engine recommends (ranges with sources); the clinician sets the values. A value outside
+the protocol's range is a deviation and needs a reason; a value where the protocol has no
+range is recorded as clinician-set. Nothing here invents a clinical number: pre-filled values
+are the protocol's own lower bounds, and unsourced ones stay blank for the clinician.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pydantic
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from needlechart.accounts.models import User
+from needlechart.assessments.models import Assessment
+from needlechart.assessments.selectors import assessment_latest
+from needlechart.audit.services import audit_record
+from needlechart.plans.models import PlanStatus, TreatmentPlan
+from needlechart.protocol import Intake, Verdict, plan, within_protocol
+from needlechart.protocol.loader import format_validation_error
+from needlechart.protocol.results import Plan, SourcedRange
+from needlechart.screenings.models import Screening
+
+NOT_CLINICAL = "Only clinicians and aestheticians can prepare treatment plans."
+APPROVE_ROLE = "Only a clinician can approve a treatment plan."
+NOT_TREATABLE = (
+    "The screening's verdict is “{verdict}”: a plan can only be made when the verdict is "
+    "proceed or proceed with precautions (or a clinician has overridden it to one of them)."
+)
+OVERRIDE_NOT_CLINICIAN = (
+    "The screening was overridden to a treatable verdict by someone who is not a clinician; "
+    "a clinician must review it before a plan is made."
+)
+NOT_CURRENT = "This screening has been superseded by a newer one; plan from the latest screening."
+PATIENT_ARCHIVED = "This patient's record is archived; no new plan can be made."
+WRONG_ASSESSMENT = "This assessment belongs to another patient."
+INTAKE_INVALID = "The consultation's intake is incomplete or invalid: {detail}"
+NOT_DRAFT = "Only a draft plan can be changed. Create a new draft to change an approved plan."
+REASON_REQUIRED = "This value is outside the protocol's range ({recommended}): give a reason."
+VALUE_REQUIRED = "Set this value before approval."
+START_DATE_REQUIRED = "Choose the date of the first session before approval."
+DEPTH_REQUIRED = "Set the needle depth for this zone before approval."
+POSITIVE_REQUIRED = "Enter a value above 0."
+CLINICIAN_SET = "clinician-set (no sourced range)"
+
+OUTSIDE_RANGE = "outside_range"
+NO_SOURCED_RANGE = "no_sourced_range"
+
+
+def depth_key(zone: str) -> str:
+    return f"depth_{zone}"
+
+
+def format_range(rng: SourcedRange) -> str:
+    if not rng.known or rng.low is None or rng.high is None:
+        return "no sourced range"
+    low, high = f"{rng.low:g}", f"{rng.high:g}"
+    span = low if low == high else f"{low}-{high}"
+    return f"{span} {rng.unit}".strip()
+
+
+def plan_refusal(screening: Screening) -> str | None:
+    """Why no plan may be made from this screening, or None when one may."""
+    effective = Verdict(screening.effective_verdict)
+    if not effective.treatable:
+        return NOT_TREATABLE.format(verdict=effective.label)
+    override = screening.override_or_none
+    if (
+        override is not None
+        and not Verdict(screening.verdict).treatable
+        and not override.created_by.is_clinician
+    ):
+        return OVERRIDE_NOT_CLINICIAN
+    return None
+
+
+def plan_intake(screening: Screening, assessment: Assessment | None) -> Intake:
+    """The consultation's intake, with scars, Fitzpatrick type and active acne taken from
+    the assessment where it recorded them (the later, more careful examination)."""
+    data: dict[str, Any] = dict(screening.consultation.intake or {})
+    if assessment is not None:
+        data["scars"] = assessment.scars_model().model_dump(mode="json")
+        if assessment.fitzpatrick:
+            data["fitzpatrick"] = assessment.fitzpatrick
+        if assessment.has_acne_findings:
+            data["active_acne"] = assessment.acne_model().model_dump(mode="json")
+    try:
+        return Intake.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise ValidationError(INTAKE_INVALID.format(detail=format_validation_error(exc))) from None
+
+
+def _whole_low(rng: SourcedRange) -> int | None:
+    """The range's lower bound when it is a whole number (sessions, weeks); else blank."""
+    if not rng.known or rng.low is None or rng.low != int(rng.low):
+        return None
+    return int(rng.low)
+
+
+def _require_clinical(user: User) -> None:
+    if not user.can_view_clinical:
+        raise PermissionDenied(NOT_CLINICAL)
+
+
+@transaction.atomic
+def plan_draft(
+    *,
+    screening: Screening,
+    by: User,
+    assessment: Assessment | None = None,
+    today: date | None = None,
+) -> TreatmentPlan:
+    """A new draft from the engine's recommendation. Earlier drafts of the patient are
+    superseded; an approved plan stays in force until the new draft is approved."""
+    _require_clinical(by)
+    patient = screening.patient
+    if patient.is_archived:
+        raise ValidationError(PATIENT_ARCHIVED)
+    refusal = plan_refusal(screening)
+    if refusal:
+        raise ValidationError(refusal)
+    if not screening.is_current:
+        raise ValidationError(NOT_CURRENT)
+    if assessment is None:
+        assessment = assessment_latest(patient=patient)
+    elif assessment.patient_id != patient.pk:
+        raise ValidationError({"assessment": WRONG_ASSESSMENT})
+    intake = plan_intake(screening, assessment)
+    today = today or timezone.localdate()
+    recommendation = plan(intake, today=today, screening=screening.engine_result())
+
+    depths: dict[str, float | None] = {}
+    for zone_depth in recommendation.depths:
+        rng = zone_depth.depth_mm
+        depths[zone_depth.zone.value] = rng.low if rng.known else None
+    draft = TreatmentPlan(
+        patient=patient,
+        consultation_id=screening.consultation_id,
+        screening=screening,
+        assessment=assessment,
+        status=PlanStatus.DRAFT,
+        recommendation=recommendation.model_dump(mode="json"),
+        protocol_id=recommendation.protocol.id,
+        protocol_version=recommendation.protocol.version,
+        protocol_hash=recommendation.protocol.hash,
+        device=recommendation.device.value,
+        sessions_planned=_whole_low(recommendation.sessions),
+        interval_weeks=_whole_low(recommendation.interval_weeks),
+        depths=depths,
+        deviations=[],
+        created_by=by,
+    )
+    draft.full_clean()
+    draft.save()
+    # Lock the patient's open drafts so two drafters cannot leave two live drafts.
+    older = list(
+        TreatmentPlan.objects.select_for_update()
+        .filter(patient=patient, status=PlanStatus.DRAFT)
+        .exclude(pk=draft.pk)
+        .values_list("pk", flat=True)
+    )
+    if older:
+        TreatmentPlan.objects.filter(pk__in=older).update(
+            status=PlanStatus.SUPERSEDED, superseded_by=draft, updated_at=timezone.now()
+        )
+    audit_record(
+        actor=by,
+        action="plan.draft",
+        obj=draft,
+        patient_id=patient.pk,
+        detail={
+            "screening_id": screening.pk,
+            "assessment_id": assessment.pk if assessment else None,
+            "indication": recommendation.indication,
+            "superseded": older,
+        },
+    )
+    return draft
+
+
+def _deviation(
+    *,
+    key: str,
+    value: float | int,
+    rng: SourcedRange,
+    reason: str,
+    errors: dict[str, str],
+) -> dict[str, Any] | None:
+    inside = within_protocol(float(value), rng)
+    if inside is True:
+        return None
+    if inside is None:
+        return {
+            "field": key,
+            "value": value,
+            "recommended": rng.unsourced or "",
+            "reason": reason or CLINICIAN_SET,
+            "kind": NO_SOURCED_RANGE,
+        }
+    if not reason:
+        errors[f"{key}_reason"] = REASON_REQUIRED.format(recommended=format_range(rng))
+        return None
+    return {
+        "field": key,
+        "value": value,
+        "recommended": format_range(rng),
+        "reason": reason,
+        "kind": OUTSIDE_RANGE,
+    }
+
+
+def _number(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    number = float(Decimal(str(value)))
+    return int(number) if number == int(number) else number
+
+
+@transaction.atomic
+def plan_adjust(
+    *,
+    plan: TreatmentPlan,
+    by: User,
+    sessions_planned: int | None,
+    interval_weeks: int | None,
+    start_date: date | None,
+    depths: dict[str, Any],
+    reasons: dict[str, str] | None = None,
+) -> TreatmentPlan:
+    """Set the clinician's values on a draft. `reasons` maps a field key
+    ("sessions_planned", "interval_weeks", "depth_<zone>") to why it departs from the
+    protocol; a departure without a reason is refused (error under "<key>_reason")."""
+    _require_clinical(by)
+    locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+    if locked.status != PlanStatus.DRAFT:
+        raise ValidationError(NOT_DRAFT)
+    recommendation: Plan = locked.engine_plan()
+    reasons = {k: (v or "").strip() for k, v in (reasons or {}).items()}
+    zones = [d.zone.value for d in recommendation.depths]
+    unknown = set(depths) - set(zones)
+    if unknown:
+        raise ValidationError({"depths": f"Unknown zone(s): {', '.join(sorted(unknown))}"})
+
+    errors: dict[str, str] = {}
+    deviations: list[dict[str, Any]] = []
+    values: list[tuple[str, Any, SourcedRange]] = [
+        ("sessions_planned", sessions_planned, recommendation.sessions),
+        ("interval_weeks", interval_weeks, recommendation.interval_weeks),
+    ]
+    new_depths: dict[str, float | None] = {}
+    for zone_depth in recommendation.depths:
+        zone = zone_depth.zone.value
+        new_depths[zone] = _number(depths.get(zone))
+        values.append((depth_key(zone), new_depths[zone], zone_depth.depth_mm))
+    for key, value, rng in values:
+        if value is None:
+            continue
+        if value <= 0:
+            errors[key] = POSITIVE_REQUIRED
+            continue
+        deviation = _deviation(
+            key=key, value=value, rng=rng, reason=reasons.get(key, ""), errors=errors
+        )
+        if deviation is not None:
+            deviations.append(deviation)
+    if errors:
+        raise ValidationError(errors)
+
+    before = {
+        "sessions_planned": locked.sessions_planned,
+        "interval_weeks": locked.interval_weeks,
+        "start_date": locked.start_date,
+        "depths": locked.depths,
+    }
+    locked.sessions_planned = sessions_planned
+    locked.interval_weeks = interval_weeks
+    locked.start_date = start_date
+    locked.depths = new_depths
+    locked.deviations = deviations
+    locked.full_clean()
+    locked.save()
+    changed = sorted(k for k, v in before.items() if getattr(locked, k) != v)
+    audit_record(
+        actor=by,
+        action="plan.adjust",
+        obj=locked,
+        patient_id=locked.patient_id,
+        detail={
+            "fields": changed,
+            "deviations": [
+                {"field": d["field"], "kind": d["kind"], "value": d["value"]} for d in deviations
+            ],
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def plan_approve(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
+    """Freeze a draft. Clinician only; needs a treatable (current) screening, a start date
+    and every value set. The patient's previously approved plan is superseded."""
+    if not (by.is_active and by.is_clinician):
+        raise PermissionDenied(APPROVE_ROLE)
+    locked = (
+        TreatmentPlan.objects.select_for_update()
+        .select_related("screening", "screening__consultation")
+        .get(pk=plan.pk)
+    )
+    if locked.status != PlanStatus.DRAFT:
+        raise ValidationError(NOT_DRAFT)
+    screening = locked.screening
+    refusal = plan_refusal(screening)
+    if refusal:
+        raise ValidationError(refusal)
+    if not screening.is_current:
+        raise ValidationError(NOT_CURRENT)
+    errors: dict[str, str] = {}
+    if locked.start_date is None:
+        errors["start_date"] = START_DATE_REQUIRED
+    if locked.sessions_planned is None:
+        errors["sessions_planned"] = VALUE_REQUIRED
+    if locked.interval_weeks is None:
+        errors["interval_weeks"] = VALUE_REQUIRED
+    for zone, depth in (locked.depths or {}).items():
+        if depth is None:
+            errors[depth_key(zone)] = DEPTH_REQUIRED
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    previous = list(
+        TreatmentPlan.objects.select_for_update()
+        .filter(patient_id=locked.patient_id, status=PlanStatus.APPROVED)
+        .values_list("pk", flat=True)
+    )
+    if previous:
+        TreatmentPlan.objects.filter(pk__in=previous).update(
+            status=PlanStatus.SUPERSEDED, superseded_by=locked, updated_at=now
+        )
+    locked.status = PlanStatus.APPROVED
+    locked.approved_by = by
+    locked.approved_at = now
+    locked.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    audit_record(
+        actor=by,
+        action="plan.approve",
+        obj=locked,
+        patient_id=locked.patient_id,
+        detail={"superseded": previous, "deviations": len(locked.deviations or [])},
+    )
+    plan.status, plan.approved_by, plan.approved_at = locked.status, by, now
+    return locked

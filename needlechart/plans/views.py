@@ -1,0 +1,244 @@
+"""Treatment plan pages. Thin: parse -> selector -> service -> render/redirect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from needlechart.accounts.models import User
+from needlechart.accounts.permissions import clinical_required
+from needlechart.assessments.forms import add_service_errors
+from needlechart.assessments.selectors import assessment_latest
+from needlechart.assessments.sources import cite
+from needlechart.audit.services import audit_record
+from needlechart.core.pagination import paginate, querystring_without_page
+from needlechart.patients.selectors import patient_get_for
+from needlechart.plans.forms import PlanAdjustForm
+from needlechart.plans.models import TreatmentPlan
+from needlechart.plans.selectors import plan_get_for, plan_list_for, plans_awaiting_approval
+from needlechart.plans.services import (
+    APPROVE_ROLE,
+    CLINICIAN_SET,
+    NO_SOURCED_RANGE,
+    OUTSIDE_RANGE,
+    depth_key,
+    format_range,
+    plan_adjust,
+    plan_approve,
+    plan_draft,
+    plan_refusal,
+)
+from needlechart.protocol import preparation_schedule
+from needlechart.protocol.results import Plan, SourcedRange
+from needlechart.screenings.selectors import screening_get_for
+
+PER_PAGE = 25
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _value_row(
+    plan: TreatmentPlan, key: str, label: str, value: Any, unit: str, rng: SourcedRange
+) -> dict[str, Any]:
+    deviation = plan.deviation_for(key)
+    if value is None:
+        state = "unset"
+    elif deviation and deviation.get("kind") == OUTSIDE_RANGE:
+        state = "deviation"
+    elif (deviation and deviation.get("kind") == NO_SOURCED_RANGE) or not rng.known:
+        state = "clinician_set"
+    else:
+        state = "within"
+    return {
+        "key": key,
+        "label": label,
+        "value": value,
+        "unit": unit,
+        "range": rng,
+        "range_text": format_range(rng),
+        "sources": cite(rng.sources),
+        "deviation": deviation,
+        "state": state,
+    }
+
+
+def plan_rows(plan: TreatmentPlan, recommendation: Plan) -> list[dict[str, Any]]:
+    rows = [
+        _value_row(
+            plan,
+            "sessions_planned",
+            "Sessions",
+            plan.sessions_planned,
+            "sessions",
+            recommendation.sessions,
+        ),
+        _value_row(
+            plan,
+            "interval_weeks",
+            "Interval",
+            plan.interval_weeks,
+            "weeks",
+            recommendation.interval_weeks,
+        ),
+    ]
+    depths: dict[str, Any] = plan.depths or {}
+    for zone_depth in recommendation.depths:
+        zone = zone_depth.zone.value
+        rows.append(
+            _value_row(
+                plan,
+                depth_key(zone),
+                f"Needle depth, {zone}",
+                depths.get(zone),
+                "mm",
+                zone_depth.depth_mm,
+            )
+        )
+    return rows
+
+
+def _plan_context(plan: TreatmentPlan) -> dict[str, Any]:
+    recommendation = plan.engine_plan()
+    if plan.start_date is not None:
+        preparation = [
+            {"item": item, "date": day, "sources": cite(item.sources)}
+            for item, day in preparation_schedule(recommendation, plan.start_date)
+        ]
+    else:
+        preparation = [
+            {"item": item, "date": None, "sources": cite(item.sources)}
+            for item in recommendation.preparation
+        ]
+    return {
+        "plan": plan,
+        "patient": plan.patient,
+        "rec": recommendation,
+        "rows": plan_rows(plan, recommendation),
+        "preparation": preparation,
+        "adjuncts": [{"item": a, "sources": cite(a.sources)} for a in recommendation.adjuncts],
+        "precautions": [
+            {"item": p, "sources": cite(p.sources)} for p in recommendation.precautions
+        ],
+        "endpoint_sources": cite(recommendation.endpoint.sources),
+        "expected_sources": cite(recommendation.expected_course.sources),
+        "maintenance_sources": cite(recommendation.maintenance.sources),
+        "clinician_set": CLINICIAN_SET,
+    }
+
+
+@clinical_required
+@require_http_methods(["GET", "POST"])
+def plan_new(request: HttpRequest, screening_id: int) -> HttpResponse:
+    """Confirm, then build a draft from the screening (and the latest assessment)."""
+    user = _user(request)
+    screening = screening_get_for(user=user, screening_id=screening_id)
+    refusal = plan_refusal(screening)
+    errors: list[str] = []
+    if request.method == "POST" and refusal is None:
+        try:
+            plan = plan_draft(screening=screening, by=user)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, "Draft plan created from the protocol's recommendation.")
+            return redirect("plans:detail", plan_id=plan.pk)
+    return render(
+        request,
+        "plans/plan_new.html",
+        {
+            "screening": screening,
+            "patient": screening.patient,
+            "refusal": refusal,
+            "errors": errors,
+            "assessment": assessment_latest(patient=screening.patient),
+        },
+    )
+
+
+@clinical_required
+def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+    user = _user(request)
+    plan = plan_get_for(user=user, plan_id=plan_id)
+    audit_record(actor=user, action="plan.view", obj=plan, patient_id=plan.patient_id)
+    context = _plan_context(plan)
+    context["can_approve"] = user.is_clinician and plan.is_draft
+    return render(request, "plans/plan_detail.html", context)
+
+
+@clinical_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
+    user = _user(request)
+    plan = plan_get_for(user=user, plan_id=plan_id)
+    if not plan.is_draft:
+        messages.error(request, "An approved or superseded plan cannot be edited.")
+        return redirect("plans:detail", plan_id=plan.pk)
+    form = PlanAdjustForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_adjust(plan=plan, by=user, **form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Plan values saved.")
+            return redirect("plans:detail", plan_id=plan.pk)
+    context = _plan_context(plan)
+    context["form"] = form
+    return render(request, "plans/plan_form.html", context)
+
+
+@clinical_required
+@require_POST
+def plan_approve_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+    user = _user(request)
+    plan = plan_get_for(user=user, plan_id=plan_id)
+    if not user.is_clinician:
+        # A clear refusal, not the generic 403 page: say who can approve.
+        audit_record(
+            actor=user, action="plan.approve_refused", obj=plan, patient_id=plan.patient_id
+        )
+        return render(
+            request,
+            "plans/approve_refused.html",
+            {"plan": plan, "message": APPROVE_ROLE},
+            status=403,
+        )
+    try:
+        plan_approve(plan=plan, by=user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied:
+        raise
+    else:
+        messages.success(request, "Plan approved. It can no longer be edited.")
+    return redirect("plans:detail", plan_id=plan.pk)
+
+
+@clinical_required
+def plan_list(request: HttpRequest, patient_id: int) -> HttpResponse:
+    user = _user(request)
+    patient = patient_get_for(user=user, patient_id=patient_id)
+    plans = list(plan_list_for(user=user, patient=patient))
+    audit_record(actor=user, action="plan.list", patient_id=patient.pk)
+    return render(request, "plans/plan_list.html", {"patient": patient, "plans": plans})
+
+
+@clinical_required
+def plan_awaiting(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    page = paginate(request, plans_awaiting_approval(user=user), PER_PAGE)
+    audit_record(actor=user, action="plan.awaiting_list")
+    return render(
+        request,
+        "plans/plan_awaiting.html",
+        {"page": page, "querystring": querystring_without_page(request)},
+    )
