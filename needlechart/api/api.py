@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from needlechart.api import engine, patients
+from needlechart.api import consultations, engine, patients, plans, screenings
 from needlechart.api.auth import api_auth
 from needlechart.api.errors import install_error_handlers
 
@@ -28,3 +28,6 @@ install_error_handlers(api)
 
 api.add_router("/engine", engine.router)
 api.add_router("/patients", patients.router)
+api.add_router("/patients", consultations.router)
+api.add_router("/screenings", screenings.router)
+api.add_router("/plans", plans.router)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
-from needlechart.api.schemas import require_dates_in_range
+from needlechart.api.schemas import require_storable
 from needlechart.protocol import (
     Grading,
     Intake,
@@ -88,7 +88,7 @@ class AftercareOut(Schema):
 def engine_screen(request: HttpRequest, payload: ScreenIn) -> ScreenOut:
     today = payload.today or timezone.localdate()
     intake = Intake.model_validate(payload.model_dump(exclude={"today"}))
-    require_dates_in_range(today=today, _=intake)
+    require_storable(today=today, _=intake)
     screening = screen(intake, today=today)
     grading = grade(intake.scars, intake.active_acne)
     treatable = Verdict(screening.verdict).treatable
@@ -134,7 +134,7 @@ def engine_protocol(request: HttpRequest) -> ProtocolOut:
 
 @router.get("/aftercare", response=AftercareOut, summary="Day-by-day aftercare instructions")
 def engine_aftercare(request: HttpRequest, filters: Query[AftercareQuery]) -> AftercareOut:
-    require_dates_in_range(session_date=filters.session_date)
+    require_storable(session_date=filters.session_date)
     protocol = default_protocol()
     return AftercareOut(
         session_date=filters.session_date,

@@ -11,7 +11,7 @@ from pydantic import AliasChoices
 
 from needlechart.api.auth import current_user
 from needlechart.api.errors import ApiError
-from needlechart.api.schemas import InputSchema, PageMeta, require_dates_in_range
+from needlechart.api.schemas import InputSchema, PageMeta, require_storable
 from needlechart.audit.services import audit_record
 from needlechart.patients.models import ContactMethod, Patient, Sex
 from needlechart.patients.selectors import (
@@ -105,7 +105,7 @@ def patient_list(request: HttpRequest, filters: Query[PatientListQuery]) -> dict
 )
 def patient_create(request: HttpRequest, payload: PatientIn) -> Status[Patient]:
     user = current_user(request)
-    require_dates_in_range(date_of_birth=payload.date_of_birth)
+    require_storable(date_of_birth=payload.date_of_birth)
     data = payload.model_dump(exclude={"confirm_distinct"})
     if not user.can_manage_patients:  # as the web view: the duplicate check reads the register
         raise PermissionDenied

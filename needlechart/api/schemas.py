@@ -45,15 +45,46 @@ def out_of_range_dates(data: Any, path: tuple[int | str, ...] = ()) -> dict[str,
     return found
 
 
-def require_dates_in_range(**named: Any) -> None:
-    """Raise a 422 naming each out-of-range date among `named` values (dumped models too)."""
+def nul_strings(data: Any, path: tuple[int | str, ...] = ()) -> dict[str, list[str]]:
+    """Field paths of every string (or key) in `data` that contains a NUL character."""
+    found: dict[str, list[str]] = {}
+    if isinstance(data, str):
+        if "\x00" in data:
+            found[field_path(path)] = [NUL_CHARACTER]
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            found.update(nul_strings(key, (*path, str(key))))
+            found.update(nul_strings(value, (*path, str(key))))
+    elif isinstance(data, list | tuple):
+        for index, value in enumerate(data):
+            found.update(nul_strings(value, (*path, index)))
+    return found
+
+
+def require_storable(**named: Any) -> None:
+    """Raise a 422 naming each date out of range and each string with NUL among `named`.
+
+    Values may be pydantic models (checked as their dump); the name `_` adds no prefix.
+    """
     fields: dict[str, list[str]] = {}
     for name, value in named.items():
         dumped = value.model_dump() if hasattr(value, "model_dump") else value
         prefix: tuple[int | str, ...] = () if name == "_" else (name,)
         fields.update(out_of_range_dates(dumped, prefix))
+        fields.update(nul_strings(dumped, prefix))
     if fields:
         raise ApiError(422, "invalid", INVALID_INPUT, fields=fields)
+
+
+class StaffRef(Schema):
+    """Who did something: enough to name them, nothing more."""
+
+    id: int
+    name: str
+
+
+def staff_ref(user: Any) -> StaffRef | None:
+    return None if user is None else StaffRef(id=user.pk, name=user.get_display_name())
 
 
 class PageMeta(Schema):

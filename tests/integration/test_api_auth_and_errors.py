@@ -50,6 +50,11 @@ def bearer(secret: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("method", "url"),
     [
+        ("get", "/api/v1/screenings/1"),
+        ("post", "/api/v1/screenings/1/override"),
+        ("get", "/api/v1/plans/1"),
+        ("post", "/api/v1/plans/1/approve"),
+        ("post", "/api/v1/patients/1/consultations"),
         ("get", PROTOCOL),
         ("get", PATIENTS),
         ("post", PATIENTS),
@@ -261,6 +266,11 @@ def test_openapi_schema_lists_the_endpoints(client: Client) -> None:
         ("/api/v1/patients", "get"),
         ("/api/v1/patients", "post"),
         ("/api/v1/patients/{patient_id}", "get"),
+        ("/api/v1/patients/{patient_id}/consultations", "post"),
+        ("/api/v1/screenings/{screening_id}", "get"),
+        ("/api/v1/screenings/{screening_id}/override", "post"),
+        ("/api/v1/plans/{plan_id}", "get"),
+        ("/api/v1/plans/{plan_id}/approve", "post"),
     ]:
         assert method in paths[path], path
     schemes = schema["components"]["securitySchemes"]
