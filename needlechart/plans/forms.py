@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from needlechart.plans.models import TreatmentPlan
-from needlechart.plans.services import depth_key, format_range
+from needlechart.plans.services import CLINICIAN_SET, depth_key, format_range
 from needlechart.protocol.results import Plan, SourcedRange
 
 REASON_HELP = "Needed when the value is outside the protocol's range."
@@ -85,8 +85,9 @@ class PlanAdjustForm(forms.Form):
         for zone, depth in (plan.depths or {}).items():
             initial[depth_key(zone)] = depth
         for deviation in plan.deviations or []:
-            if deviation.get("kind") == "outside_range":
-                initial[f"{deviation['field']}_reason"] = deviation.get("reason", "")
+            reason = deviation.get("reason", "")
+            if reason and reason != CLINICIAN_SET:
+                initial[f"{deviation['field']}_reason"] = reason
         return initial
 
     def value_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:

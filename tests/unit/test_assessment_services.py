@@ -28,7 +28,7 @@ from needlechart.protocol.vocabulary import Answer
 
 pytestmark = pytest.mark.django_db
 
-GRADE_3 = {
+GRADE_3: dict[str, Any] = {
     "scar_counts": {"cheeks": {"rolling": 10, "boxcar_shallow": 4}, "forehead": {"rolling": 2}},
     "visible_at_social_distance": "yes",
     "flatten_on_stretch": "yes",
@@ -54,7 +54,9 @@ def test_grading_is_computed_and_stored_with_protocol_ref(
             quantitative_counts={"b_moderate_dish": 12},
             hyperplastic_area_cm2=2.5,
         ),
-        ActiveAcne(present=Answer.YES, iga=1, gags={"forehead": "papule", "nose": "none"}),
+        ActiveAcne.model_validate(
+            {"present": "yes", "iga": 1, "gags": {"forehead": "papule", "nose": "none"}}
+        ),
     )
     a.refresh_from_db()
     assert a.suggested_grade == expected.qualitative.grade == 3
@@ -63,8 +65,9 @@ def test_grading_is_computed_and_stored_with_protocol_ref(
     assert a.quantitative_score == expected.quantitative.score
     assert a.gags_score == expected.acne.gags_score
     assert a.grading == expected.model_dump(mode="json")
-    assert a.engine_grading().quantitative is not None
-    assert not a.engine_grading().quantitative.verified
+    stored = a.engine_grading().quantitative
+    assert stored is not None
+    assert not stored.verified
     ref = default_protocol().ref
     assert (a.protocol_id, a.protocol_version, a.protocol_hash) == (ref.id, ref.version, ref.hash)
     # zeros are not stored; totals run across zones
