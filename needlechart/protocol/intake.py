@@ -30,12 +30,20 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
 
+# Dates outside this span are typing errors, and wash-out arithmetic on them would overflow.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+
 class Exposure(_Strict):
     """A drug, procedure or exposure: whether it applies and when it last happened."""
 
     status: ExposureStatus = ExposureStatus.UNKNOWN
     last_date: date | None = Field(
-        default=None, description="Last dose, last use or the day of the procedure."
+        default=None,
+        ge=EARLIEST_DATE,
+        le=LATEST_DATE,
+        description="Last dose, last use or the day of the procedure.",
     )
 
     @model_validator(mode="after")

@@ -108,3 +108,32 @@ def test_every_plan_range_lies_inside_the_protocols_bounds(data: dict[str, Any])
         assert course.sessions.high <= max(r.high for r in session_ranges)
     days = [s.days_before or 0 for s in course.preparation]
     assert days == sorted(days, reverse=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=intakes(),
+    when=st.dates(),
+    path=st.sampled_from(
+        [
+            "medications.isotretinoin",
+            "sun_exposure",
+            "procedures.chemical_peel",
+            "procedures.filler",
+        ]
+    ),
+    today=st.dates(),
+)
+def test_any_date_is_either_refused_clearly_or_screened(
+    data: dict[str, Any], when: Any, path: str, today: Any
+) -> None:
+    from pydantic import ValidationError
+
+    changed = _set(data, path, {"status": "past", "last_date": when.isoformat()})
+    try:
+        intake = Intake.model_validate(changed)
+    except ValidationError as exc:
+        assert "last_date" in str(exc)
+        return
+    result = screen(intake, today=today)
+    plan(intake, today=today, screening=result)
