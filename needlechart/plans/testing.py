@@ -14,7 +14,7 @@ from needlechart.screenings.models import Screening
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
 PROCEED = "01-proceed-rolling-scars.yaml"
 PRECAUTIONS = "02-precautions-skin-of-colour.yaml"
-DEFER = "03-defer-isotretinoin.yaml"
+DEFER = "05-defer-pregnancy.yaml"  # not date-bound: stays deferred whenever tests run
 NECK = "16-neck-and-texture.yaml"
 
 
