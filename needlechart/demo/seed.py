@@ -111,7 +111,14 @@ def seed_patients(*, by: User) -> list[Patient]:
 
 @transaction.atomic
 def seed_all() -> list[User]:
+    from needlechart.demo.course import seed_course
+
     staff = seed_staff()
-    front_desk = next(u for u in staff if u.role == Role.FRONT_DESK)
-    seed_patients(by=front_desk)
+    by_role = {u.role: u for u in staff}
+    patients = seed_patients(by=by_role[Role.FRONT_DESK])
+    seed_course(
+        patients=patients,
+        clinician=by_role[Role.CLINICIAN],
+        aesthetician=by_role[Role.AESTHETICIAN],
+    )
     return staff

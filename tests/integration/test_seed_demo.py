@@ -18,3 +18,50 @@ def test_seed_demo_is_idempotent() -> None:
     assert "frontdesk" in out.getvalue()
     assert "demo-password-1" in out.getvalue()
     assert User.objects.get(username="clinician").check_password("demo-password-1")
+
+
+def test_demo_patients_are_spread_across_the_course() -> None:
+    from collections import Counter
+
+    from django.utils import timezone
+
+    from needlechart.consultations.models import Consultation
+    from needlechart.plans.models import TreatmentPlan
+    from needlechart.screenings.models import Screening
+    from needlechart.screenings.selectors import screenings_due_for_rescreen
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # a second run adds nothing
+    assert Consultation.objects.count() == 25
+    assert Counter(Consultation.objects.values_list("status", flat=True)) == {
+        "completed": 22,
+        "draft": 3,
+    }
+    verdicts = Counter(s.verdict for s in Screening.objects.all())
+    assert set(verdicts) == {
+        "proceed",
+        "proceed_with_precautions",
+        "defer",
+        "refer_to_physician",
+        "not_a_candidate",
+    }
+    assert Screening.objects.filter(override__isnull=False).count() == 1
+    assert Counter(TreatmentPlan.objects.values_list("status", flat=True)) == {
+        "approved": 8,
+        "draft": 5,
+    }
+    clinician = User.objects.get(username="clinician")
+    due = screenings_due_for_rescreen(user=clinician, today=timezone.localdate())
+    assert len(list(due)) == 2
+
+
+def test_demo_dashboard_has_work_for_the_clinician() -> None:
+    from django.test import Client
+
+    call_command("seed_demo", stdout=io.StringIO())
+    browser = Client()
+    browser.login(username="clinician", password="demo-password-1")
+    body = browser.get("/").content.decode()
+    assert "Consultations awaiting completion" in body
+    assert "Plans awaiting approval" in body
+    assert "re-screening" in body

@@ -1,0 +1,233 @@
+"""Demo course of care: the fictional patients spread across every stage, through the real
+services (so every record is screened by the engine and audited like a clinic's own).
+
+Stages, by patient index in `seed.DEMO_PATIENTS`:
+  0-4 registered only · 5-7 consultation in draft · 8-12 deferred (two due for re-screening) ·
+  13-15 referred to a physician (one overridden) · 16 not a candidate ·
+  17-21 assessed, plan awaiting approval · 22-29 plan approved.
+
+A patient who already has a consultation is left alone, so re-running keeps the data.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from needlechart.accounts.models import User
+from needlechart.assessments.services import assessment_record
+from needlechart.consultations.services import (
+    consultation_complete,
+    consultation_save_draft,
+    consultation_start,
+)
+from needlechart.patients.models import Patient
+from needlechart.plans.services import plan_adjust, plan_approve, plan_draft
+from needlechart.screenings.models import Screening
+from needlechart.screenings.services import screening_override
+
+NO = "no"
+_HISTORY = (
+    "skin_infection_in_area",
+    "open_wound_in_area",
+    "active_cold_sore",
+    "hsv_history",
+    "keloid_tendency",
+    "vitiligo",
+    "bleeding_disorder",
+    "immunosuppression",
+    "radiotherapy_to_area",
+    "skin_cancer_in_area",
+    "collagen_vascular_disease",
+    "pih_history",
+    "metal_allergy",
+    "topical_anaesthetic_allergy",
+)
+
+# A fully answered intake with nothing to find; each stage changes what it needs.
+CLEAR: dict[str, Any] = {
+    "pregnant": NO,
+    "breastfeeding": NO,
+    "fitzpatrick": "III",
+    "concerns": ["acne_scars"],
+    "device": "automated_pen",
+    "zones": ["cheeks", "forehead", "chin"],
+    "active_acne": {"present": NO, "iga": 0},
+    "scars": {
+        "counts": {"rolling": 12, "boxcar_shallow": 9},
+        "flatten_on_stretch": "yes",
+        "visible_at_social_distance": "yes",
+    },
+    "history": {
+        **dict.fromkeys(_HISTORY, NO),
+        "dermatoses": dict.fromkeys(("eczema", "psoriasis", "rosacea", "lichen_planus"), "none"),
+        "diabetes": "none",
+    },
+    "medications": {
+        "isotretinoin": {"status": NO},
+        "anticoagulants": NO,
+        "immunosuppressants": NO,
+        "topical_retinoids": {"status": NO},
+        "antiviral_prophylaxis": NO,
+        "other": [],
+    },
+    "sun_exposure": {"status": NO},
+    "procedures": {
+        k: {"status": NO} for k in ("chemical_peel", "laser", "filler", "botulinum_toxin")
+    },
+}
+
+
+def intake(**changes: Any) -> dict[str, Any]:
+    """CLEAR with dotted-path changes: intake(**{"history.hsv_history": "yes"})."""
+    data = copy.deepcopy(CLEAR)
+    for path, value in changes.items():
+        *parents, leaf = path.split(".")
+        node = data
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
+    return data
+
+
+def seed_course(*, patients: list[Patient], clinician: User, aesthetician: User) -> int:
+    """Carry each demo patient to its stage; returns how many were advanced this run."""
+    today = timezone.localdate()
+    advanced = 0
+    for index, patient in enumerate(patients):
+        stage = STAGES.get(index)
+        if stage is None or patient.consultations.exists():
+            continue
+        stage(patient, clinician, aesthetician, today)
+        advanced += 1
+    return advanced
+
+
+# --- stages ---------------------------------------------------------------------------------
+
+Stage = Callable[[Patient, User, User, date], None]
+
+
+def _screen(patient: Patient, by: User, data: dict[str, Any], on: date) -> Screening:
+    consultation = consultation_start(patient=patient, by=by, consulted_on=on)
+    return consultation_complete(consultation=consultation, by=by, data=data, today=on)
+
+
+def draft(patient: Patient, clinician: User, aesthetician: User, today: date) -> None:
+    consultation = consultation_start(patient=patient, by=aesthetician, consulted_on=today)
+    partial = {"concerns": ["acne_scars"], "zones": ["cheeks"], "fitzpatrick": "IV"}
+    consultation_save_draft(consultation=consultation, by=aesthetician, data=partial)
+
+
+def deferred(changes: dict[str, Any], days_ago: int = 3) -> Stage:
+    def stage(patient: Patient, clinician: User, aesthetician: User, today: date) -> None:
+        _screen(patient, aesthetician, intake(**changes), today - timedelta(days=days_ago))
+
+    return stage
+
+
+def deferred_by_window(path: str, *, visit_days_ago: int, exposed_days_before: int) -> Stage:
+    """Deferred at a past visit by a wash-out window that has closed since: due to re-screen."""
+
+    def stage(patient: Patient, clinician: User, aesthetician: User, today: date) -> None:
+        visit = today - timedelta(days=visit_days_ago)
+        exposed = visit - timedelta(days=exposed_days_before)
+        data = intake(**{path: {"status": "past", "last_date": exposed.isoformat()}})
+        _screen(patient, aesthetician, data, visit)
+
+    return stage
+
+
+def referred(changes: dict[str, Any], override_reason: str = "") -> Stage:
+    def stage(patient: Patient, clinician: User, aesthetician: User, today: date) -> None:
+        screening = _screen(patient, aesthetician, intake(**changes), today - timedelta(days=5))
+        if override_reason:
+            screening_override(
+                screening=screening,
+                verdict="proceed_with_precautions",
+                reason=override_reason,
+                by=clinician,
+            )
+
+    return stage
+
+
+def planned(changes: dict[str, Any], *, approve: bool, start_in_days: int = 10) -> Stage:
+    def stage(patient: Patient, clinician: User, aesthetician: User, today: date) -> None:
+        on = today - timedelta(days=4 if approve else 1)
+        data = intake(**changes)
+        screening = _screen(patient, clinician, data, on)
+        counts = data["scars"]["counts"]
+        assessment = assessment_record(
+            patient=patient,
+            by=clinician,
+            consultation=screening.consultation,
+            assessed_on=on,
+            fitzpatrick=data["fitzpatrick"],
+            scar_counts={"cheeks": counts},
+            visible_at_social_distance="yes",
+            flatten_on_stretch="yes",
+            quantitative_counts={
+                "b_moderate_dish": counts.get("rolling", 0),
+                "b_punched_shallow": counts.get("boxcar_shallow", 0),
+            },
+            qualitative_grade=3,
+        )
+        plan = plan_draft(screening=screening, by=clinician, assessment=assessment)
+        if not approve:
+            return
+        recommended = plan.engine_plan()
+        depths = {
+            d.zone.value: d.depth_mm.low if d.depth_mm.known else 0.5 for d in recommended.depths
+        }
+        reasons = {
+            f"depth_{d.zone.value}": "Thin skin here; conservative start."
+            for d in recommended.depths
+            if not d.depth_mm.known
+        }
+        plan_adjust(
+            plan=plan,
+            by=clinician,
+            sessions_planned=plan.sessions_planned or 4,
+            interval_weeks=plan.interval_weeks or 4,
+            start_date=today + timedelta(days=start_in_days),
+            depths=depths,
+            reasons=reasons,
+        )
+        plan_approve(plan=plan, by=clinician)
+
+    return stage
+
+
+STAGES: dict[int, Stage] = {
+    5: draft,
+    6: draft,
+    7: draft,
+    8: deferred({"pregnant": "yes"}),
+    9: deferred({"history.active_cold_sore": "yes", "history.hsv_history": "yes"}),
+    10: deferred(
+        {"active_acne": {"present": "yes", "iga": 3}, "concerns": ["acne_scars", "active_acne"]}
+    ),
+    11: deferred_by_window("sun_exposure", visit_days_ago=20, exposed_days_before=2),
+    12: deferred_by_window("procedures.chemical_peel", visit_days_ago=40, exposed_days_before=5),
+    13: referred({"medications.anticoagulants": "yes", "medications.other": ["apixaban 5 mg"]}),
+    14: referred({"history.keloid_tendency": "yes"}),
+    15: referred(
+        {"history.metal_allergy": "yes"},
+        override_reason="Patch-tested negative to the cartridge's surgical steel (letter on file).",
+    ),
+    16: deferred({"history.collagen_vascular_disease": "yes"}),
+    17: planned({}, approve=False),
+    18: planned({"fitzpatrick": "V", "history.pih_history": "yes"}, approve=False),
+    19: planned({"scars.counts": {"ice_pick": 8, "boxcar_shallow": 6}}, approve=False),
+    20: planned({"history.hsv_history": "yes", "zones": ["cheeks", "perioral"]}, approve=False),
+    21: planned({"zones": ["cheeks", "neck"]}, approve=False),
+    **{
+        i: planned({"fitzpatrick": ["II", "III", "IV", "V"][i % 4]}, approve=True, start_in_days=i)
+        for i in range(22, 30)
+    },
+}
