@@ -16,6 +16,7 @@ from typing import Any
 
 from django import forms
 from django.forms import BoundField
+from django.utils import timezone
 
 from needlechart.patients.selectors import DATE_FORMATS
 from needlechart.protocol import default_protocol
@@ -447,3 +448,4 @@ class StartConsultationForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["consulted_on"].required = True
+        self.fields["consulted_on"].initial = timezone.localdate  # most consultations are today

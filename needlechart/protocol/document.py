@@ -177,6 +177,7 @@ class Text(Sourced):
 
 class PreparationStep(Sourced):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
     text: str
     days_before: int = Field(ge=0, le=365)
     applies_when: Condition | None = None

@@ -124,7 +124,7 @@ def _parts(protocol: Protocol) -> _PlanParts:
                 g,
                 _item(
                     g.item.code,
-                    g.item.code.replace("_", " ").capitalize(),
+                    g.item.title,
                     g.item.text,
                     g.item,
                     days_before=g.item.days_before,
