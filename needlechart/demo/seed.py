@@ -9,9 +9,10 @@ Ofcom's ranges reserved for drama (07700 900000-900999), e-mails use example.org
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from needlechart.accounts.models import Role, User
 from needlechart.patients.models import ContactMethod, Patient, Sex
@@ -94,18 +95,21 @@ def seed_patients(*, by: User) -> list[Patient]:
             patients.append(existing)
             continue
         slug = f"{given}.{family}".lower().replace("'", "")
-        patients.append(
-            patient_register(
-                by=by,
-                given_name=given,
-                family_name=family,
-                date_of_birth=date.fromisoformat(dob),
-                sex=sex,
-                phone=f"07700 900{index:03d}",
-                email=f"{slug}@example.org",
-                preferred_contact=contact,
-            )
+        registered = patient_register(
+            by=by,
+            given_name=given,
+            family_name=family,
+            date_of_birth=date.fromisoformat(dob),
+            sex=sex,
+            phone=f"07700 900{index:03d}",
+            email=f"{slug}@example.org",
+            preferred_contact=contact,
         )
+        # Demo realism: registered some weeks before the backdated visits seeded later.
+        registered_at = timezone.now() - timedelta(days=60 + index)
+        Patient.objects.filter(pk=registered.pk).update(created_at=registered_at)
+        registered.created_at = registered_at
+        patients.append(registered)
     return patients
 
 

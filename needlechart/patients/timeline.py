@@ -51,6 +51,18 @@ class TimelineEntry:
         return self.date
 
 
+# Within one day, entries read in the order of the course of care.
+COURSE_ORDER = {
+    "registration": 0,
+    "consultation": 10,
+    "screening": 20,
+    "screening_override": 21,
+    "assessment": 30,
+    "plan": 40,
+    "plan_approved": 41,
+    "archive": 99,
+}
+
 TimelineProvider = Callable[["Patient"], list[TimelineEntry]]
 
 
@@ -88,7 +100,7 @@ def timeline_for(*, user: User, patient: Patient) -> list[TimelineEntry]:
         if registered.clinical and not user.can_view_clinical:
             continue
         entries.extend(registered.provider(patient))
-    return sorted(entries, key=lambda e: (e.day, e.kind, e.title))
+    return sorted(entries, key=lambda e: (e.day, COURSE_ORDER.get(e.kind, 50), e.title))
 
 
 @register_timeline_provider(clinical=False)

@@ -24,7 +24,7 @@ def screenings(patient: Patient) -> list[TimelineEntry]:
         url = reverse("screenings:detail", args=[s.pk])
         entries.append(
             TimelineEntry(
-                date=s.created_at,
+                date=s.screened_on,
                 kind="screening",
                 title=f"Screening: {Verdict(s.verdict).label.lower()}",
                 url=url,

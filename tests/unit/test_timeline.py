@@ -53,3 +53,19 @@ def test_registration_is_idempotent(registry: list[RegisteredProvider]) -> None:
     register_timeline_provider(provider)
     register_timeline_provider(clinical=False)(provider)
     assert sum(1 for r in registry if r.provider is provider) == 1
+
+
+def test_entries_of_one_day_read_in_course_order(
+    registry: list[RegisteredProvider], clinician: User, patient: Patient
+) -> None:
+    day = date(2030, 1, 1)
+
+    @register_timeline_provider
+    def course(p: Patient) -> list[TimelineEntry]:
+        return [
+            TimelineEntry(date=day, kind=kind, title=kind)
+            for kind in ("plan_approved", "assessment", "screening", "plan", "consultation")
+        ]
+
+    kinds = [e.kind for e in timeline_for(user=clinician, patient=patient)][1:]
+    assert kinds == ["consultation", "screening", "assessment", "plan", "plan_approved"]
