@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from the installed package, not a CDN
     "needlechart.core",
     "needlechart.accounts",
     "needlechart.audit",
