@@ -180,8 +180,30 @@ def _browser() -> Iterator[Any]:
             browser.close()
 
 
+@pytest.fixture(scope="session")
+def _live_server_connections_closed(
+    django_db_setup: None, django_db_blocker: Any
+) -> Iterator[None]:
+    """Before the test database is dropped, end sessions the live server's threads left open.
+
+    A request still in flight when a browser test ends keeps a PostgreSQL connection, and
+    PostgreSQL refuses to drop a database in use. Set up after `django_db_setup`, so it is
+    torn down before it.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture
-def browser_page(_browser: Any) -> Iterator[Page]:
+def browser_page(_browser: Any, _live_server_connections_closed: None) -> Iterator[Page]:
     context = _browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
