@@ -6,23 +6,10 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from needlechart.protocol.intake import MedicalHistory
+
 ANSWERS = ("no",) * 45 + ("yes",) * 3 + ("unknown",) * 2  # mostly "no", as in a real clinic
-HISTORY = (
-    "skin_infection_in_area",
-    "open_wound_in_area",
-    "active_cold_sore",
-    "hsv_history",
-    "keloid_tendency",
-    "vitiligo",
-    "bleeding_disorder",
-    "immunosuppression",
-    "radiotherapy_to_area",
-    "skin_cancer_in_area",
-    "collagen_vascular_disease",
-    "pih_history",
-    "metal_allergy",
-    "topical_anaesthetic_allergy",
-)
+HISTORY = MedicalHistory.yes_no_questions()
 ZONES = (
     "forehead",
     "temples",

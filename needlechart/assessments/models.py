@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import models
 
-from needlechart.core.models import ClinicalRecord
+from needlechart.core.models import ClinicalRecord, ProtocolStamped
 from needlechart.protocol.intake import ActiveAcne, ScarCounts, Scars
 from needlechart.protocol.results import Grading
 from needlechart.protocol.vocabulary import Answer, Fitzpatrick, GagsLesion, ScarType, Zone
@@ -33,7 +33,7 @@ class AnswerChoices(models.TextChoices):
     UNKNOWN = Answer.UNKNOWN.value, "Unknown"
 
 
-class Assessment(ClinicalRecord):
+class Assessment(ClinicalRecord, ProtocolStamped):
     Kind = AssessmentKind
 
     patient = models.ForeignKey(
@@ -80,9 +80,6 @@ class Assessment(ClinicalRecord):
     quantitative_score = models.PositiveIntegerField(null=True, blank=True, editable=False)
     gags_score = models.PositiveIntegerField(null=True, blank=True, editable=False)
     grading = models.JSONField(editable=False)  # engine Grading .model_dump(mode="json")
-    protocol_id = models.CharField(max_length=100, editable=False)
-    protocol_version = models.CharField(max_length=50, editable=False)
-    protocol_hash = models.CharField(max_length=128, editable=False)
 
     class Meta:
         ordering = ["-assessed_on", "-id"]

@@ -8,8 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from needlechart.accounts.models import User
-from needlechart.accounts.permissions import clinical_required
+from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.assessments.forms import (
     GAGS_REGION_LABELS,
     SCAR_TYPE_LABELS,
@@ -26,11 +25,6 @@ from needlechart.patients.selectors import MAX_DB_ID, patient_get_for
 from needlechart.protocol import default_protocol
 from needlechart.protocol.results import Grading
 from needlechart.protocol.vocabulary import GagsRegion, ScarType
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def grading_context(grading: Grading) -> dict[str, Any]:
@@ -68,7 +62,7 @@ def _quantitative_label() -> str:
 def assessment_new(
     request: HttpRequest, patient_id: int, consultation_id: int | None = None
 ) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     patient = patient_get_for(user=user, patient_id=patient_id)
     initial: dict[str, Any] = {
         "kind": AssessmentKind.FOLLOW_UP
@@ -112,7 +106,7 @@ def assessment_new(
 
 @clinical_required
 def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     assessment = assessment_get_for(user=user, assessment_id=assessment_id)
     audit_record(
         actor=user, action="assessment.view", obj=assessment, patient_id=assessment.patient_id
@@ -140,7 +134,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 @clinical_required
 def assessment_list(request: HttpRequest, patient_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     patient = patient_get_for(user=user, patient_id=patient_id)
     assessments: list[Assessment] = list(assessment_list_for(user=user, patient=patient))
     audit_record(actor=user, action="assessment.list", patient_id=patient.pk)

@@ -6,8 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from needlechart.accounts.models import User
-from needlechart.accounts.permissions import clinical_required
+from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.audit.services import audit_record
 from needlechart.consultations.forms import ConsultationForm, StartConsultationForm, intake_initial
 from needlechart.consultations.models import Consultation
@@ -28,11 +27,6 @@ DRAFT_SAVED_WITH_ERRORS = (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _add_service_errors(form: ConsultationForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for key, errors in exc.message_dict.items():
@@ -47,7 +41,7 @@ def _add_service_errors(form: ConsultationForm, exc: ValidationError) -> None:
 @clinical_required
 @require_http_methods(["GET", "POST"])
 def consultation_start_view(request: HttpRequest, patient_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     patient = patient_get_for(user=user, patient_id=patient_id)
     form = StartConsultationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -73,7 +67,7 @@ def consultation_start_view(request: HttpRequest, patient_id: int) -> HttpRespon
 @clinical_required
 @require_http_methods(["GET", "POST"])
 def consultation_edit(request: HttpRequest, consultation_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     consultation = consultation_get_for(user=user, consultation_id=consultation_id)
     initial = intake_initial(consultation.intake or {})
     initial |= {"consulted_on": consultation.consulted_on, "notes": consultation.notes}

@@ -28,3 +28,14 @@ class ClinicalRecord(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+class ProtocolStamped(models.Model):
+    """A decision the engine made: the exact protocol it used, so it can be reproduced."""
+
+    protocol_id = models.CharField(max_length=100, editable=False)
+    protocol_version = models.CharField(max_length=50, editable=False)
+    protocol_hash = models.CharField(max_length=128, editable=False)
+
+    class Meta:
+        abstract = True

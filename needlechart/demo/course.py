@@ -27,26 +27,12 @@ from needlechart.consultations.services import (
 )
 from needlechart.patients.models import Patient
 from needlechart.plans.services import plan_adjust, plan_approve, plan_draft
+from needlechart.protocol.intake import MedicalHistory
 from needlechart.screenings.models import Screening
 from needlechart.screenings.services import screening_override
 
 NO = "no"
-_HISTORY = (
-    "skin_infection_in_area",
-    "open_wound_in_area",
-    "active_cold_sore",
-    "hsv_history",
-    "keloid_tendency",
-    "vitiligo",
-    "bleeding_disorder",
-    "immunosuppression",
-    "radiotherapy_to_area",
-    "skin_cancer_in_area",
-    "collagen_vascular_disease",
-    "pih_history",
-    "metal_allergy",
-    "topical_anaesthetic_allergy",
-)
+_HISTORY = MedicalHistory.yes_no_questions()
 
 # A fully answered intake with nothing to find; each stage changes what it needs.
 CLEAR: dict[str, Any] = {

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from needlechart.accounts.models import User
+from needlechart.accounts.permissions import acting_user
 from needlechart.audit.services import audit_record
 from needlechart.core.http import HtmxHttpRequest
 from needlechart.core.pagination import paginate, querystring_without_page
@@ -34,15 +34,9 @@ from needlechart.patients.timeline import timeline_for
 PER_PAGE = 25
 
 
-def _user(request: HttpRequest) -> User:
-    # login_required has run; narrow the type for the services.
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def patient_list(request: HtmxHttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     form = PatientSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     page = paginate(request, patient_search(user=user, query=query), PER_PAGE)
@@ -64,7 +58,7 @@ def patient_list(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def patient_register_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     if not user.can_manage_patients:
         raise PermissionDenied
     duplicates = []
@@ -93,7 +87,7 @@ def patient_register_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     patient = patient_get_for(user=user, patient_id=patient_id)
     audit_record(actor=user, action="patient.view", obj=patient, patient_id=patient.pk)
     return render(
@@ -110,7 +104,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     patient = patient_get_for(user=user, patient_id=patient_id)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
@@ -134,7 +128,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def patient_archive_view(request: HttpRequest, patient_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     patient = patient_get_for(user=user, patient_id=patient_id)
     if user.role not in ARCHIVE_ROLES:
         raise PermissionDenied

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from needlechart.core.models import ClinicalRecord
+from needlechart.core.models import ClinicalRecord, ProtocolStamped
 from needlechart.protocol.results import Plan
 from needlechart.protocol.vocabulary import Device
 
@@ -26,7 +26,7 @@ class DeviceChoices(models.TextChoices):
     RF = Device.RF.value, "RF microneedling"
 
 
-class TreatmentPlan(ClinicalRecord):
+class TreatmentPlan(ClinicalRecord, ProtocolStamped):
     Status = PlanStatus
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="plans")
@@ -45,9 +45,6 @@ class TreatmentPlan(ClinicalRecord):
     )
     status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     recommendation = models.JSONField(editable=False)  # engine Plan .model_dump(mode="json")
-    protocol_id = models.CharField(max_length=100, editable=False)
-    protocol_version = models.CharField(max_length=50, editable=False)
-    protocol_hash = models.CharField(max_length=128, editable=False)
     device = models.CharField(max_length=32, choices=DeviceChoices.choices)
     # Null while the protocol has no figure and the clinician has not set one yet.
     sessions_planned = models.PositiveSmallIntegerField("sessions planned", null=True, blank=True)

@@ -10,8 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from needlechart.accounts.models import User
-from needlechart.accounts.permissions import clinical_required
+from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.assessments.forms import add_service_errors
 from needlechart.assessments.selectors import assessment_latest
 from needlechart.assessments.sources import cite
@@ -38,11 +37,6 @@ from needlechart.protocol.results import Plan, SourcedRange
 from needlechart.screenings.selectors import screening_get_for
 
 PER_PAGE = 25
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _value_row(
@@ -138,7 +132,7 @@ def _plan_context(plan: TreatmentPlan) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def plan_new(request: HttpRequest, screening_id: int) -> HttpResponse:
     """Confirm, then build a draft from the screening (and the latest assessment)."""
-    user = _user(request)
+    user = acting_user(request)
     screening = screening_get_for(user=user, screening_id=screening_id)
     refusal = plan_refusal(screening)
     errors: list[str] = []
@@ -165,7 +159,7 @@ def plan_new(request: HttpRequest, screening_id: int) -> HttpResponse:
 
 @clinical_required
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     plan = plan_get_for(user=user, plan_id=plan_id)
     audit_record(actor=user, action="plan.view", obj=plan, patient_id=plan.patient_id)
     context = _plan_context(plan)
@@ -176,7 +170,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 @clinical_required
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     plan = plan_get_for(user=user, plan_id=plan_id)
     if not plan.is_draft:
         messages.error(request, "An approved or superseded plan cannot be edited.")
@@ -198,7 +192,7 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
 @clinical_required
 @require_POST
 def plan_approve_view(request: HttpRequest, plan_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     plan = plan_get_for(user=user, plan_id=plan_id)
     if not user.is_clinician:
         # A clear refusal, not the generic 403 page: say who can approve.
@@ -225,7 +219,7 @@ def plan_approve_view(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @clinical_required
 def plan_list(request: HttpRequest, patient_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     patient = patient_get_for(user=user, patient_id=patient_id)
     plans = list(plan_list_for(user=user, patient=patient))
     audit_record(actor=user, action="plan.list", patient_id=patient.pk)
@@ -234,7 +228,7 @@ def plan_list(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @clinical_required
 def plan_awaiting(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     page = paginate(request, plans_awaiting_approval(user=user), PER_PAGE)
     audit_record(actor=user, action="plan.awaiting_list")
     return render(

@@ -134,6 +134,11 @@ class MedicalHistory(_Strict):
     metal_allergy: AnswerField = Answer.UNKNOWN
     topical_anaesthetic_allergy: AnswerField = Answer.UNKNOWN
 
+    @classmethod
+    def yes_no_questions(cls) -> tuple[str, ...]:
+        """Names of the history questions answered yes / no / unknown."""
+        return tuple(name for name, f in cls.model_fields.items() if f.annotation is Answer)
+
 
 class Medications(_Strict):
     isotretinoin: Exposure = Exposure()

@@ -4,7 +4,7 @@ from functools import cached_property
 
 from django.db import models
 
-from needlechart.core.models import ClinicalRecord
+from needlechart.core.models import ClinicalRecord, ProtocolStamped
 from needlechart.protocol import Verdict
 from needlechart.protocol.results import Screening as EngineScreening
 
@@ -17,7 +17,7 @@ class VerdictChoices(models.TextChoices):
     NOT_A_CANDIDATE = Verdict.NOT_A_CANDIDATE.value, "Not a candidate"
 
 
-class Screening(ClinicalRecord):
+class Screening(ClinicalRecord, ProtocolStamped):
     """One run of the engine. Never edited after creation; a re-run is a new row."""
 
     consultation = models.ForeignKey(
@@ -28,9 +28,6 @@ class Screening(ClinicalRecord):
     )
     verdict = models.CharField(max_length=32, choices=VerdictChoices.choices)
     result = models.JSONField()  # engine Screening .model_dump(mode="json")
-    protocol_id = models.CharField(max_length=100)
-    protocol_version = models.CharField(max_length=50)
-    protocol_hash = models.CharField(max_length=128)
     screened_on = models.DateField()
     rescreen_on = models.DateField(null=True, blank=True)
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from needlechart.accounts.models import User
-from needlechart.accounts.permissions import clinical_required
+from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.audit.services import audit_record
 from needlechart.consultations.selectors import consultation_get_for
 from needlechart.protocol import Verdict, default_protocol
@@ -22,11 +22,6 @@ from needlechart.screenings.services import (
     screening_override,
     screening_run,
 )
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _citations(keys: list[str], sources: dict[str, str]) -> list[dict[str, str]]:
@@ -69,7 +64,7 @@ def _detail_context(
 
 @clinical_required
 def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     screening = screening_get_for(user=user, screening_id=screening_id)
     audit_record(
         actor=user, action="screening.view", obj=screening, patient_id=screening.patient_id
@@ -82,7 +77,7 @@ def screening_detail(request: HttpRequest, screening_id: int) -> HttpResponse:
 @clinical_required
 @require_http_methods(["POST"])
 def screening_override_view(request: HttpRequest, screening_id: int) -> HttpResponse:
-    user = _user(request)
+    user = acting_user(request)
     screening = screening_get_for(user=user, screening_id=screening_id)
     if not can_override(user, screening.verdict):
         # The form is never offered to this user; a hand-made POST gets a clear refusal.
@@ -115,7 +110,7 @@ def screening_override_view(request: HttpRequest, screening_id: int) -> HttpResp
 @require_POST
 def screening_rerun(request: HttpRequest, consultation_id: int) -> HttpResponse:
     """Screen the same intake again today (e.g. a deferral's wash-out may have passed)."""
-    user = _user(request)
+    user = acting_user(request)
     consultation = consultation_get_for(user=user, consultation_id=consultation_id)
     try:
         screening = screening_run(consultation=consultation, by=user)

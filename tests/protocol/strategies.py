@@ -20,11 +20,7 @@ from needlechart.protocol.vocabulary import (
 from .builders import TODAY
 
 ANSWERS = st.sampled_from(["yes", "no", "unknown"])
-ANSWER_FIELDS = [
-    name
-    for name, field in MedicalHistory.model_fields.items()
-    if name not in ("dermatoses", "diabetes")
-]
+ANSWER_FIELDS = list(MedicalHistory.yes_no_questions())
 
 
 @st.composite
