@@ -150,8 +150,11 @@ def patient(make_patient: Callable[..., Patient]) -> Patient:
 # ---------------------------------------------------------------- browser (e2e)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _browser() -> Iterator[Any]:
+    """One Chromium per browser-test module. Module, not session, scope: while Playwright's
+    event loop runs, Django keys database connections by context and leaks them, so it must
+    stop before the other tests run (PostgreSQL then refuses to drop the test database)."""
     if not CHROMIUM.exists():
         reason = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
         if _flag("NEEDLECHART_REQUIRE_BROWSER"):
@@ -161,6 +164,7 @@ def _browser() -> Iterator[Any]:
     # refuse to be called from the test ("async context"). The test thread only drives the
     # browser and sets up data, so allowing it is safe here.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -178,32 +182,12 @@ def _browser() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
-
-
-@pytest.fixture(scope="session")
-def _live_server_connections_closed(
-    django_db_setup: None, django_db_blocker: Any
-) -> Iterator[None]:
-    """Before the test database is dropped, end sessions the live server's threads left open.
-
-    A request still in flight when a browser test ends keeps a PostgreSQL connection, and
-    PostgreSQL refuses to drop a database in use. Set up after `django_db_setup`, so it is
-    torn down before it.
-    """
-    yield
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+            connections.close_all()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
-def browser_page(_browser: Any, _live_server_connections_closed: None) -> Iterator[Page]:
+def browser_page(_browser: Any) -> Iterator[Page]:
     context = _browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
