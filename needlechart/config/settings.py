@@ -92,6 +92,11 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("NEEDLECHART_CSRF_TRUSTED_ORIGINS")
 
 CLINIC_NAME = env_str("NEEDLECHART_CLINIC_NAME", "NeedleChart Demo Clinic")
+# Printed on calendar invitations, aftercare sheets and consent documents.
+CLINIC_ADDRESS = env_str("NEEDLECHART_CLINIC_ADDRESS", "1 Example Street, London")
+CLINIC_PHONE = env_str("NEEDLECHART_CLINIC_PHONE", "020 7946 0000")
+# When on, an aesthetician's signed session record also needs a clinician's countersignature.
+REQUIRE_COUNTERSIGN = env_bool("NEEDLECHART_REQUIRE_COUNTERSIGN", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -111,6 +116,10 @@ INSTALLED_APPS = [
     "needlechart.screenings",
     "needlechart.assessments",
     "needlechart.plans",
+    "needlechart.consents",
+    "needlechart.scheduling",
+    "needlechart.treatments",
+    "needlechart.outcomes",
     "needlechart.api",
     "needlechart.demo",
 ]

@@ -16,6 +16,10 @@ urlpatterns = [
     path("screenings/", include("needlechart.screenings.urls")),
     path("assessments/", include("needlechart.assessments.urls")),
     path("plans/", include("needlechart.plans.urls")),
+    path("consents/", include("needlechart.consents.urls")),
+    path("scheduling/", include("needlechart.scheduling.urls")),
+    path("treatments/", include("needlechart.treatments.urls")),
+    path("outcomes/", include("needlechart.outcomes.urls")),
     path("api/", include("needlechart.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -265,6 +265,58 @@ class Aftercare(_Part):
         return self
 
 
+class ConsentItem(Sourced):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    text: str
+    applies_to_devices: list[Device] | None = None  # None: every device
+
+
+class Consent(_Part):
+    """What a patient is told before signing; the clinic's consent text is built from it."""
+
+    procedure: Text
+    expected_effects: list[ConsentItem] = Field(min_length=1)
+    risks: list[ConsentItem] = Field(min_length=1)
+    alternatives: list[ConsentItem] = Field(min_length=1)
+    photo_consent: str
+
+
+class GlideProduct(Sourced):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+
+
+class CheckItem(_Part):
+    """A day-of re-screen question and the intake fact a "yes" sets before screening again."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    question: str
+    sets: dict[str, str | bool] = Field(default_factory=dict)  # intake path -> value on "yes"
+
+
+class AdverseEventType(Sourced):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+
+
+class Charting(_Part):
+    glide_products: list[GlideProduct] = Field(min_length=1)
+    glide_warning: Text
+    passes: Text
+    endpoints: list[Text] = Field(min_length=1)
+    day_of_checklist: list[CheckItem] = Field(min_length=1)
+    adverse_event_types: list[AdverseEventType] = Field(min_length=1)
+
+
+class FollowUp(Sourced):
+    """When to re-grade after the last session."""
+
+    from_weeks: int = Field(ge=0, le=104)
+    to_weeks: int = Field(ge=0, le=104)
+    text: str
+
+
 class ProtocolDocument(_Part):
     protocol: Meta
     sources: dict[str, str] = Field(min_length=1)
@@ -273,3 +325,6 @@ class ProtocolDocument(_Part):
     grading: Grading
     planning: Planning
     aftercare: Aftercare
+    consent: Consent
+    charting: Charting
+    follow_up: FollowUp

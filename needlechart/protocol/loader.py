@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .conditions import Condition, Evaluator, Outcome, compile_condition
+from .conditions import Condition, Evaluator, Outcome, compile_condition, fact_type
 from .document import (
     Adjunct,
     Indication,
@@ -204,6 +204,27 @@ def _cross_references(doc: ProtocolDocument) -> list[str]:
             check_sources(f"aftercare.timeline[{i}].instructions[{j}]", instruction)
     for symptom, symptom_rule in doc.aftercare.symptoms.items():
         check_sources(f"aftercare.symptoms.{symptom.value}", symptom_rule)
+    consent = doc.consent
+    check_sources("consent.procedure", consent.procedure)
+    for section in ("expected_effects", "risks", "alternatives"):
+        for i, consent_item in enumerate(getattr(consent, section)):
+            check_sources(f"consent.{section}[{i}] ({consent_item.code})", consent_item)
+    charting = doc.charting
+    for i, product in enumerate(charting.glide_products):
+        check_sources(f"charting.glide_products[{i}]", product)
+    for name in ("glide_warning", "passes"):
+        check_sources(f"charting.{name}", getattr(charting, name))
+    for i, endpoint in enumerate(charting.endpoints):
+        check_sources(f"charting.endpoints[{i}]", endpoint)
+    for i, event_type in enumerate(charting.adverse_event_types):
+        check_sources(f"charting.adverse_event_types[{i}]", event_type)
+    for i, check in enumerate(charting.day_of_checklist):
+        for path in check.sets:
+            try:
+                fact_type(path)
+            except ValueError as exc:
+                problems.append(f"charting.day_of_checklist[{i}].sets: {exc}")
+    check_sources("follow_up", doc.follow_up)
     return problems
 
 

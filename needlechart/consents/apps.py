@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConsentsConfig(AppConfig):
+    name = "needlechart.consents"
+    default_auto_field = "django.db.models.BigAutoField"

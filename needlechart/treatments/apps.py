@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TreatmentsConfig(AppConfig):
+    name = "needlechart.treatments"
+    default_auto_field = "django.db.models.BigAutoField"
