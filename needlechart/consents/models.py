@@ -9,6 +9,9 @@ from django.conf import settings
 from django.db import models
 
 from needlechart.core.models import ClinicalRecord
+from needlechart.plans.models import DeviceChoices
+
+NAME_MAX_LENGTH = 200
 
 
 class ConsentStatus(models.TextChoices):
@@ -37,7 +40,9 @@ class Consent(ClinicalRecord):
     photo_marketing = models.BooleanField(
         "photos used without name for teaching or marketing", default=False
     )
-    patient_name_signed = models.CharField("patient's full name", max_length=200, blank=True)
+    patient_name_signed = models.CharField(
+        "patient's full name", max_length=NAME_MAX_LENGTH, blank=True
+    )
     patient_signature = models.TextField(blank=True)  # PNG data URL
     patient_signed_at = models.DateTimeField(null=True, blank=True)
     patient_witnessed_by = models.ForeignKey(
@@ -87,6 +92,17 @@ class Consent(ClinicalRecord):
 
     def __str__(self) -> str:
         return f"Consent {self.pk} ({self.get_status_display()})"
+
+    @property
+    def device_label(self) -> str:
+        try:
+            return str(DeviceChoices(self.device).label)
+        except ValueError:
+            return self.device.replace("_", " ")
+
+    @property
+    def zones_label(self) -> str:
+        return ", ".join(str(z).replace("_", " ") for z in self.zones or [])
 
     @property
     def is_signed(self) -> bool:

@@ -1,0 +1,145 @@
+"""Reads of consents, scoped by the acting user where a page shows them. Fixed query counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from needlechart.accounts.models import User
+from needlechart.consents.document import plan_zones
+from needlechart.consents.models import Consent, ConsentStatus
+from needlechart.patients.models import Patient
+from needlechart.patients.selectors import MAX_DB_ID
+from needlechart.plans.models import PlanStatus, TreatmentPlan
+
+
+def _require_clinical(user: User) -> None:
+    if not user.can_view_clinical:
+        raise PermissionDenied("Your role does not give access to clinical records.")
+
+
+def consent_get_for(*, user: User, consent_id: int) -> Consent:
+    """The consent with everything its page shows, in one query."""
+    _require_clinical(user)
+    if not 0 < consent_id <= MAX_DB_ID:
+        raise Http404("No such consent.")
+    try:
+        return Consent.objects.select_related(
+            "patient",
+            "plan",
+            "created_by",
+            "clinician",
+            "patient_witnessed_by",
+            "withdrawn_by",
+        ).get(pk=consent_id)
+    except Consent.DoesNotExist:
+        raise Http404("No such consent.") from None
+
+
+def consent_list_for(*, user: User, patient: Patient) -> QuerySet[Consent]:
+    _require_clinical(user)
+    return (
+        Consent.objects.filter(patient=patient)
+        .select_related("plan", "clinician", "created_by")
+        .defer("text", "patient_signature", "clinician_signature")
+        .order_by("-created_at", "-id")
+    )
+
+
+def _covers(consent: Consent, plan: TreatmentPlan) -> bool:
+    return (
+        consent.status == ConsentStatus.SIGNED
+        and consent.withdrawn_at is None
+        and consent.device == plan.device
+        and sorted(consent.zones or []) == plan_zones(plan)
+    )
+
+
+def _patient_consents(plan: TreatmentPlan) -> list[Consent]:
+    return list(
+        Consent.objects.filter(patient_id=plan.patient_id)
+        .defer("text", "patient_signature", "clinician_signature")
+        .order_by("-created_at", "-id")
+    )
+
+
+def consent_valid_for(*, plan: TreatmentPlan) -> Consent | None:
+    """The patient's signed, not withdrawn consent whose device and zones equal the plan's
+    (the most recently signed), else None. A consent taken for an earlier plan still covers
+    a new plan with the same device and zones; a change of either needs a new consent."""
+    return next((c for c in _patient_consents(plan) if _covers(c, plan)), None)
+
+
+@dataclass(frozen=True)
+class PlanConsentStatus:
+    """What the plan page says about consent.
+
+    state: "valid", "awaiting_patient", "awaiting_countersign", "new_needed", "withdrawn",
+    "none" (no consent yet) or "not_approved" (the plan is a draft or superseded).
+    """
+
+    state: str
+    message: str
+    consent: Consent | None = None  # the valid or the open consent
+    previous: Consent | None = None  # the signed (or withdrawn) consent that no longer applies
+    can_create: bool = False
+
+    @property
+    def needs_new(self) -> bool:
+        return self.state in ("new_needed", "withdrawn", "none")
+
+
+def consent_status_for(*, plan: TreatmentPlan) -> PlanConsentStatus:
+    """The plan's consent state in one query (the patient's consents)."""
+    consents = _patient_consents(plan)
+    valid = next((c for c in consents if _covers(c, plan)), None)
+    if valid is not None:
+        when = valid.clinician_signed_at
+        return PlanConsentStatus(
+            state="valid",
+            message=f"Consent signed{f' on {when:%d %b %Y}' if when else ''}.",
+            consent=valid,
+        )
+    approved = plan.status == PlanStatus.APPROVED
+    open_ = next(
+        (c for c in consents if c.plan_id == plan.pk and c.status == ConsentStatus.DRAFT), None
+    )
+    if open_ is not None:
+        if open_.patient_signed_at is None:
+            return PlanConsentStatus(
+                "awaiting_patient", "Consent prepared: awaiting the patient's signature.", open_
+            )
+        return PlanConsentStatus(
+            "awaiting_countersign",
+            "The patient has signed: awaiting a clinician's countersignature.",
+            open_,
+        )
+    if not approved:
+        return PlanConsentStatus(
+            "not_approved", "Consent is taken once the plan is approved.", None
+        )
+    signed = next(
+        (c for c in consents if c.status == ConsentStatus.SIGNED and c.withdrawn_at is None),
+        None,
+    )
+    if signed is not None:
+        return PlanConsentStatus(
+            "new_needed",
+            "New consent needed: the device or treatment areas differ from the signed consent.",
+            previous=signed,
+            can_create=True,
+        )
+    withdrawn = next((c for c in consents if c.status == ConsentStatus.WITHDRAWN), None)
+    if withdrawn is not None and withdrawn.patient_signed_at is not None:
+        return PlanConsentStatus(
+            "withdrawn",
+            "Consent was withdrawn: new consent needed before treatment.",
+            previous=withdrawn,
+            can_create=True,
+        )
+    return PlanConsentStatus(
+        "none", "No consent yet: prepare the consent form for signing.", can_create=True
+    )
