@@ -1,5 +1,11 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from needlechart.outcomes import views
 
 app_name = "outcomes"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("new/<int:patient_id>/", views.follow_up_new, name="new"),
+    path("progress/<int:patient_id>/", views.progress, name="progress"),
+    path("<int:follow_up_id>/", views.follow_up_detail, name="detail"),
+]
