@@ -1,0 +1,820 @@
+"""State changes of charted sessions, symptom reports and adverse events.
+
+Each service is keyword-only, validates (Django ValidationError keyed by field, or
+PermissionDenied), runs in one transaction and writes an audit event. Clinical text and
+numbers come from the protocol: checklist questions, glide products, endpoints, the glide
+warning, aftercare, triage and adverse event types are all read from it here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import pydantic
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from needlechart.accounts.models import User
+from needlechart.audit.services import audit_record
+from needlechart.consents.models import Consent
+from needlechart.patients.models import Patient
+from needlechart.plans.models import TreatmentPlan
+from needlechart.plans.services import format_range
+from needlechart.protocol import Verdict, default_protocol, screen, within_protocol
+from needlechart.protocol.aftercare import SymptomReport as EngineSymptomReport
+from needlechart.protocol.aftercare import aftercare_timeline, triage
+from needlechart.protocol.charting import ChecklistError, day_of_intake
+from needlechart.protocol.loader import format_validation_error
+from needlechart.protocol.results import SourcedRange
+from needlechart.scheduling.models import Appointment, AppointmentStatus
+from needlechart.treatments.models import (
+    GLIDE_OTHER,
+    AdverseEvent,
+    AdverseEventUpdate,
+    AdverseSeverity,
+    AdverseStatus,
+    Channel,
+    SessionAmendment,
+    SessionRecord,
+    SessionStatus,
+    SymptomReport,
+)
+
+NOT_CLINICAL = "Only clinicians and aestheticians can chart sessions and clinical reports."
+CLINICIAN_ONLY = "Only a clinician can do this."
+PLAN_NOT_APPROVED = "Sessions can only be charted from an approved plan."
+PATIENT_ARCHIVED = "This patient's record is archived; no new session can be charted."
+NO_CONSENT = (
+    "There is no valid signed consent for this plan (signed by the patient and a clinician, "
+    "not withdrawn, for the plan's device and zones). Record the consent before charting."
+)
+WRONG_APPOINTMENT = "This appointment belongs to another patient or plan."
+APPOINTMENT_NOT_BOOKED = "This appointment is not booked (it was cancelled, missed or attended)."
+INTAKE_INVALID = "The consultation's intake cannot be re-screened: {detail}"
+RESCREEN_BLOCKS = (
+    "The day-of re-screen gives “{verdict}”: charting cannot continue today. A clinician may "
+    "proceed with a recorded reason."
+)
+PROCEED_REASON_REQUIRED = "Give the reason for proceeding despite the day-of verdict."
+NOT_DRAFT = "A signed session record cannot be edited: record an amendment instead."
+NOT_SIGNED = "Only a signed session record can be amended."
+REQUIRED = "This field is required."
+LOT_TOO_LONG = "A lot number has at most 64 characters."
+CARTRIDGE_EXPIRED = (
+    "This cartridge expired on {expiry:%d %b %Y}, before the session date "
+    "({session:%d %b %Y}): use an in-date cartridge."
+)
+DEPTH_REQUIRED = "Enter the needle depth used in this zone."
+DEPTH_POSITIVE = "Enter a depth above 0 mm."
+DEPTH_REASON_REQUIRED = (
+    "This depth is outside the protocol's range for this zone ({recommended}): give a reason."
+)
+UNKNOWN_ZONE = "Not a zone of this plan: {zones}."
+PASSES_MIN = "Enter at least 1 pass."
+GLIDE_UNKNOWN = "Choose a glide product from the list, or Other."
+GLIDE_OTHER_REQUIRED = "Name the product used."
+DEVICE_NOT_CONSENTED = "The consent covers the {device} device; another device needs a new consent."
+PRACTITIONER_NOT_CLINICAL = "The practitioner must be an active clinician or aesthetician."
+FUTURE_DATE = "This date is in the future."
+NOT_AWAITING_COUNTERSIGN = "This record is not awaiting a countersignature."
+COUNTERSIGN_OWN = "The countersignature must come from another clinician than the signer."
+AMEND_UNKNOWN_FIELD = "This field cannot be amended."
+AMEND_REASON_REQUIRED = "Give the reason for the correction."
+AMEND_SAME = "The new value is the same as the current one."
+AMEND_BAD_DATE = "Enter a date as YYYY-MM-DD."
+AMEND_BAD_NUMBER = "Enter a number."
+SESSION_IN_FUTURE = "The report date is before the session date."
+REPORT_RESOLVED = "This report is already resolved."
+REPORT_NOT_FOR_REVIEW = "Expected symptoms need no resolution."
+RESOLUTION_REQUIRED = "Write what was done (resolution note)."
+WRONG_SESSION = "This session belongs to another patient."
+EVENT_TYPE_UNKNOWN = "Choose a type from the list."
+EVENT_OTHER_REQUIRED = "Describe the event."
+ONSET_BEFORE_SESSION = "The onset is before the linked session ({session:%d %b %Y})."
+EVENT_RESOLVED = "This adverse event is resolved; it cannot be updated."
+NOTE_REQUIRED = "Write the follow-up note."
+RESOLVED_BEFORE_ONSET = "The resolution date is before the onset."
+
+
+def _require_clinical(user: User) -> None:
+    if not user.can_view_clinical:
+        raise PermissionDenied(NOT_CLINICAL)
+
+
+def _require_clinician(user: User) -> None:
+    if not (user.is_active and user.is_clinician):
+        raise PermissionDenied(CLINICIAN_ONLY)
+
+
+def valid_consent(plan: TreatmentPlan) -> Consent | None:
+    """The consent that allows charting this plan today (helper E's selector)."""
+    from needlechart.consents.selectors import consent_valid_for
+
+    return consent_valid_for(plan=plan)
+
+
+# ---------------------------------------------------------------- the day-of re-screen
+
+
+@dataclass(frozen=True)
+class Rescreen:
+    """The day-of re-screen as stored on the record (`data`) and its verdict."""
+
+    data: dict[str, Any]
+
+    @property
+    def verdict(self) -> str:
+        return str(self.data["verdict"])
+
+    @property
+    def treatable(self) -> bool:
+        return Verdict(self.verdict).treatable
+
+
+def checklist_codes() -> list[str]:
+    return [item.code for item in default_protocol().document.charting.day_of_checklist]
+
+
+def rescreen_evaluate(*, plan: TreatmentPlan, answers: dict[str, bool], today: date) -> Rescreen:
+    """Apply the day-of checklist to the consultation's intake and screen it again.
+
+    Pure (no writes): the page shows it before charting, and `session_start` runs it again
+    rather than trusting what the browser sends back."""
+    codes = checklist_codes()
+    missing = [c for c in codes if c not in answers]
+    if missing:
+        raise ValidationError({c: "Answer yes or no." for c in missing})
+    try:
+        intake = plan.screening.consultation.intake_model()
+        updated, needs_review = day_of_intake(intake, {c for c in codes if answers[c]})
+    except pydantic.ValidationError as exc:
+        raise ValidationError(INTAKE_INVALID.format(detail=format_validation_error(exc))) from None
+    except ChecklistError as exc:
+        raise ValidationError(str(exc)) from None
+    result = screen(updated, today=today)
+    return Rescreen(
+        {
+            "answers": {c: bool(answers[c]) for c in codes},
+            "needs_review": needs_review,
+            "verdict": result.verdict.value,
+            "screening": result.model_dump(mode="json"),
+            "protocol": result.protocol.model_dump(mode="json"),
+            "proceed_reason": "",
+        }
+    )
+
+
+def _next_session_number(plan: TreatmentPlan) -> int:
+    return SessionRecord.objects.filter(plan=plan).count() + 1
+
+
+@transaction.atomic
+def session_start(
+    *,
+    plan: TreatmentPlan,
+    by: User,
+    answers: dict[str, bool],
+    appointment: Appointment | None = None,
+    proceed_reason: str = "",
+    today: date | None = None,
+) -> SessionRecord:
+    """A draft record after the consent gate and the day-of re-screen.
+
+    A non-treatable re-screen blocks, unless a clinician proceeds with a reason (kept in
+    `rescreen.proceed_reason`). The draft is pre-filled from the plan (device, depths)."""
+    _require_clinical(by)
+    plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+    if plan.patient.is_archived:
+        raise ValidationError(PATIENT_ARCHIVED)
+    if not plan.is_approved:
+        raise ValidationError(PLAN_NOT_APPROVED)
+    consent = valid_consent(plan)
+    if consent is None:
+        raise ValidationError(NO_CONSENT)
+    if appointment is not None:
+        if appointment.patient_id != plan.patient_id or appointment.plan_id not in (
+            None,
+            plan.pk,
+        ):
+            raise ValidationError({"appointment": WRONG_APPOINTMENT})
+        if appointment.status != AppointmentStatus.BOOKED:
+            raise ValidationError({"appointment": APPOINTMENT_NOT_BOOKED})
+    today = today or timezone.localdate()
+    rescreen = rescreen_evaluate(plan=plan, answers=answers, today=today)
+    proceed_reason = (proceed_reason or "").strip()
+    if not rescreen.treatable:
+        if not by.is_clinician:
+            raise ValidationError(RESCREEN_BLOCKS.format(verdict=Verdict(rescreen.verdict).label))
+        if not proceed_reason:
+            raise ValidationError({"proceed_reason": PROCEED_REASON_REQUIRED})
+        rescreen.data["proceed_reason"] = proceed_reason
+        rescreen.data["proceeded_by"] = by.pk
+    number = (appointment.session_number if appointment else None) or _next_session_number(plan)
+    record = SessionRecord(
+        patient_id=plan.patient_id,
+        plan=plan,
+        appointment=appointment,
+        consent=consent,
+        session_number=number,
+        performed_on=today,
+        practitioner=by,
+        rescreen=rescreen.data,
+        rescreen_verdict=rescreen.verdict,
+        device=plan.device,
+        depths={z: d for z, d in (plan.depths or {}).items()},
+        created_by=by,
+    )
+    record.save()
+    audit_record(
+        actor=by,
+        action="session.start",
+        obj=record,
+        patient_id=plan.patient_id,
+        detail={
+            "plan_id": plan.pk,
+            "consent_id": consent.pk,
+            "appointment_id": appointment.pk if appointment else None,
+            "rescreen_verdict": rescreen.verdict,
+            "proceeded_despite_verdict": bool(rescreen.data.get("proceed_reason")),
+            "needs_review": rescreen.data["needs_review"],
+        },
+    )
+    return record
+
+
+# ---------------------------------------------------------------- the record
+
+
+def zone_ranges(plan: TreatmentPlan) -> dict[str, SourcedRange]:
+    """The protocol's depth range per zone of the plan, from its recommendation."""
+    return {d.zone.value: d.depth_mm for d in plan.engine_plan().depths}
+
+
+def glide_codes() -> list[str]:
+    return [p.code for p in default_protocol().document.charting.glide_products]
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _depth_value(number: Decimal) -> float | int:
+    as_float = float(number)
+    return int(as_float) if as_float == int(as_float) else as_float
+
+
+def _validate_depths(
+    plan: TreatmentPlan,
+    depths: dict[str, Any],
+    reasons: dict[str, str],
+    errors: dict[str, Any],
+) -> tuple[dict[str, float | int], dict[str, str]]:
+    ranges = zone_ranges(plan)
+    unknown = set(depths) - set(ranges)
+    if unknown:
+        errors["depths"] = UNKNOWN_ZONE.format(zones=", ".join(sorted(unknown)))
+    clean: dict[str, float | int] = {}
+    clean_reasons: dict[str, str] = {}
+    for zone, rng in ranges.items():
+        key = f"depth_{zone}"
+        number = _decimal(depths.get(zone))
+        if number is None:
+            errors[key] = DEPTH_REQUIRED
+            continue
+        if number <= 0:
+            errors[key] = DEPTH_POSITIVE
+            continue
+        value = _depth_value(number)
+        clean[zone] = value
+        reason = (reasons.get(zone) or "").strip()
+        if within_protocol(float(value), rng) is False and not reason:
+            errors[f"{key}_reason"] = DEPTH_REASON_REQUIRED.format(recommended=format_range(rng))
+        if reason:
+            clean_reasons[zone] = reason
+    return clean, clean_reasons
+
+
+def _clinical_practitioner(user: User | None) -> bool:
+    return user is not None and user.is_active and user.can_view_clinical
+
+
+@transaction.atomic
+def session_update(
+    *,
+    session: SessionRecord,
+    by: User,
+    performed_on: date,
+    practitioner: User,
+    device: str,
+    cartridge_lot: str,
+    cartridge_expiry: date | None,
+    depths: dict[str, Any],
+    depth_reasons: dict[str, str] | None = None,
+    passes: int | None,
+    glide_product: str,
+    glide_product_other: str = "",
+    anaesthetic: str = "",
+    endpoint_reached: str = "",
+    immediate_reactions: str = "",
+    notes: str = "",
+    today: date | None = None,
+) -> SessionRecord:
+    """Save the draft's values. Everything the record needs is validated here, so a saved
+    draft is always complete enough to sign."""
+    _require_clinical(by)
+    record = (
+        SessionRecord.objects.select_for_update()
+        .select_related("plan", "consent")
+        .get(pk=session.pk)
+    )
+    if record.status != SessionStatus.DRAFT:
+        raise ValidationError(NOT_DRAFT)
+    today = today or timezone.localdate()
+    errors: dict[str, Any] = {}
+    if performed_on > today:
+        errors["performed_on"] = FUTURE_DATE
+    if not _clinical_practitioner(practitioner):
+        errors["practitioner"] = PRACTITIONER_NOT_CLINICAL
+    if record.consent.device and device != record.consent.device:
+        errors["device"] = DEVICE_NOT_CONSENTED.format(device=record.consent.device)
+    lot = (cartridge_lot or "").strip()
+    if not lot:
+        errors["cartridge_lot"] = REQUIRED
+    elif len(lot) > 64:
+        errors["cartridge_lot"] = LOT_TOO_LONG
+    if cartridge_expiry is None:
+        errors["cartridge_expiry"] = REQUIRED
+    elif cartridge_expiry < performed_on:
+        errors["cartridge_expiry"] = CARTRIDGE_EXPIRED.format(
+            expiry=cartridge_expiry, session=performed_on
+        )
+    clean_depths, clean_reasons = _validate_depths(record.plan, depths, depth_reasons or {}, errors)
+    if passes is None:
+        errors["passes"] = REQUIRED
+    elif passes < 1:
+        errors["passes"] = PASSES_MIN
+    glide_other = (glide_product_other or "").strip()
+    if glide_product != GLIDE_OTHER and glide_product not in glide_codes():
+        errors["glide_product"] = GLIDE_UNKNOWN
+    elif glide_product == GLIDE_OTHER and not glide_other:
+        errors["glide_product_other"] = GLIDE_OTHER_REQUIRED
+    if errors:
+        raise ValidationError(errors)
+
+    before = _snapshot(record)
+    record.performed_on = performed_on
+    record.practitioner = practitioner
+    record.device = device
+    record.cartridge_lot = lot
+    record.cartridge_expiry = cartridge_expiry
+    record.depths = clean_depths
+    record.depth_reasons = clean_reasons
+    record.passes = passes
+    record.glide_product = glide_product
+    record.glide_product_other = glide_other if glide_product == GLIDE_OTHER else ""
+    record.glide_warning = glide_product == GLIDE_OTHER
+    record.anaesthetic = (anaesthetic or "").strip()
+    record.endpoint_reached = (endpoint_reached or "").strip()
+    record.immediate_reactions = (immediate_reactions or "").strip()
+    record.notes = (notes or "").strip()
+    record.full_clean(exclude=["rescreen", "aftercare", "depths", "depth_reasons"])
+    record.save()
+    after = _snapshot(record)
+    audit_record(
+        actor=by,
+        action="session.update",
+        obj=record,
+        patient_id=record.patient_id,
+        detail={
+            "fields": sorted(k for k in after if after[k] != before[k]),
+            "glide_warning": record.glide_warning,
+            "depth_reasons": sorted(clean_reasons),
+        },
+    )
+    return record
+
+
+def _snapshot(record: SessionRecord) -> dict[str, Any]:
+    return {
+        "performed_on": record.performed_on,
+        "practitioner_id": record.practitioner_id,
+        "device": record.device,
+        "cartridge_lot": record.cartridge_lot,
+        "cartridge_expiry": record.cartridge_expiry,
+        "depths": record.depths,
+        "depth_reasons": record.depth_reasons,
+        "passes": record.passes,
+        "glide_product": record.glide_product,
+        "glide_product_other": record.glide_product_other,
+        "glide_warning": record.glide_warning,
+        "anaesthetic": record.anaesthetic,
+        "endpoint_reached": record.endpoint_reached,
+        "immediate_reactions": record.immediate_reactions,
+        "notes": record.notes,
+    }
+
+
+def sign_missing(record: SessionRecord) -> list[str]:
+    """What the record still needs before it can be signed."""
+    missing = []
+    if not record.cartridge_lot:
+        missing.append("cartridge lot")
+    if record.cartridge_expiry is None:
+        missing.append("cartridge expiry")
+    if not record.passes:
+        missing.append("passes")
+    if not record.glide_product:
+        missing.append("glide product")
+    zones = set(zone_ranges(record.plan))
+    if any((record.depths or {}).get(z) in (None, "") for z in zones):
+        missing.append("needle depths")
+    return missing
+
+
+@transaction.atomic
+def session_sign(*, session: SessionRecord, by: User) -> SessionRecord:
+    """Lock the record and store its aftercare timeline. With REQUIRE_COUNTERSIGN on, a
+    record signed by someone other than a clinician waits for a clinician's countersign."""
+    _require_clinical(by)
+    record = SessionRecord.objects.select_for_update().select_related("plan").get(pk=session.pk)
+    if record.status != SessionStatus.DRAFT:
+        raise ValidationError(NOT_DRAFT)
+    missing = sign_missing(record)
+    if missing:
+        raise ValidationError(
+            "Save the record with these values before signing: " + ", ".join(missing) + "."
+        )
+    now = timezone.now()
+    record.status = SessionStatus.SIGNED
+    record.signed_by = by
+    record.signed_at = now
+    record.countersign_required = bool(settings.REQUIRE_COUNTERSIGN) and not by.is_clinician
+    record.aftercare = [
+        day.model_dump(mode="json") for day in aftercare_timeline(session_date=record.performed_on)
+    ]
+    record.save(
+        update_fields=[
+            "status",
+            "signed_by",
+            "signed_at",
+            "countersign_required",
+            "aftercare",
+            "updated_at",
+        ]
+    )
+    if record.appointment_id is not None:
+        Appointment.objects.filter(
+            pk=record.appointment_id, status=AppointmentStatus.BOOKED
+        ).update(
+            status=AppointmentStatus.ATTENDED,
+            status_changed_at=now,
+            status_changed_by=by,
+            updated_at=now,
+        )
+    audit_record(
+        actor=by,
+        action="session.sign",
+        obj=record,
+        patient_id=record.patient_id,
+        detail={"countersign_required": record.countersign_required},
+    )
+    session.status, session.signed_by, session.signed_at = record.status, by, now
+    session.countersign_required, session.aftercare = (
+        record.countersign_required,
+        record.aftercare,
+    )
+    return record
+
+
+@transaction.atomic
+def session_countersign(*, session: SessionRecord, by: User) -> SessionRecord:
+    _require_clinician(by)
+    record = SessionRecord.objects.select_for_update().get(pk=session.pk)
+    if not record.awaiting_countersign:
+        raise ValidationError(NOT_AWAITING_COUNTERSIGN)
+    if record.signed_by_id == by.pk:
+        raise ValidationError(COUNTERSIGN_OWN)
+    now = timezone.now()
+    record.status = SessionStatus.COUNTERSIGNED
+    record.countersigned_by = by
+    record.countersigned_at = now
+    record.save(update_fields=["status", "countersigned_by", "countersigned_at", "updated_at"])
+    audit_record(actor=by, action="session.countersign", obj=record, patient_id=record.patient_id)
+    session.status, session.countersigned_by, session.countersigned_at = record.status, by, now
+    return record
+
+
+# ---------------------------------------------------------------- amendments
+
+AMENDABLE: dict[str, str] = {
+    "cartridge_lot": "Cartridge lot",
+    "cartridge_expiry": "Cartridge expiry",
+    "passes": "Passes",
+    "glide_product": "Glide product",
+    "anaesthetic": "Anaesthetic",
+    "endpoint_reached": "Endpoint reached",
+    "immediate_reactions": "Immediate reactions",
+    "notes": "Notes",
+}
+
+
+def amendable_fields(record: SessionRecord) -> dict[str, str]:
+    """Field key -> label; depths are amended per zone ("depth_<zone>")."""
+    fields = dict(AMENDABLE)
+    for zone in record.depths or {}:
+        fields[f"depth_{zone}"] = f"Needle depth, {zone} (mm)"
+    return fields
+
+
+def current_value(record: SessionRecord, field: str) -> str:
+    """The value as charted at signing (amendments never change the record itself)."""
+    if field.startswith("depth_"):
+        value = (record.depths or {}).get(field.removeprefix("depth_"))
+    elif field == "glide_product" and record.glide_product == GLIDE_OTHER:
+        value = f"Other: {record.glide_product_other}"
+    else:
+        value = getattr(record, field)
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _clean_amendment(field: str, value: str) -> tuple[str, str | None]:
+    """(normalised value, error or None)."""
+    value = (value or "").strip()
+    if field == "cartridge_lot":
+        if not value:
+            return value, REQUIRED
+        return value, LOT_TOO_LONG if len(value) > 64 else None
+    if field == "cartridge_expiry":
+        try:
+            return date.fromisoformat(value).isoformat(), None
+        except ValueError:
+            return value, AMEND_BAD_DATE
+    if field == "passes":
+        if not value.isdigit() or int(value) < 1:
+            return value, PASSES_MIN
+        return str(int(value)), None
+    if field.startswith("depth_"):
+        number = _decimal(value)
+        if number is None:
+            return value, AMEND_BAD_NUMBER
+        if number <= 0:
+            return value, DEPTH_POSITIVE
+        return str(_depth_value(number)), None
+    if field in {"glide_product", "anaesthetic", "endpoint_reached"} and len(value) > 200:
+        return value, "At most 200 characters."
+    return value, None
+
+
+@transaction.atomic
+def session_amend(
+    *, session: SessionRecord, by: User, field: str, new_value: str, reason: str
+) -> SessionAmendment:
+    """Correct a signed record: the correction is stored beside the original value."""
+    _require_clinical(by)
+    record = SessionRecord.objects.select_for_update().get(pk=session.pk)
+    if record.status == SessionStatus.DRAFT:
+        raise ValidationError(NOT_SIGNED)
+    errors: dict[str, str] = {}
+    if field not in amendable_fields(record):
+        errors["field"] = AMEND_UNKNOWN_FIELD
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = AMEND_REASON_REQUIRED
+    if errors:
+        raise ValidationError(errors)
+    value, error = _clean_amendment(field, new_value)
+    if error:
+        raise ValidationError({"new_value": error})
+    latest = record.amendments.filter(field=field).order_by("-created_at", "-id").first()
+    old = latest.new_value if latest is not None else current_value(record, field)
+    if value == old:
+        raise ValidationError({"new_value": AMEND_SAME})
+    amendment = SessionAmendment.objects.create(
+        session=record, field=field, old_value=old, new_value=value, reason=reason, created_by=by
+    )
+    audit_record(
+        actor=by,
+        action="session.amend",
+        obj=record,
+        patient_id=record.patient_id,
+        detail={"field": field, "amendment_id": amendment.pk},
+    )
+    return amendment
+
+
+# ---------------------------------------------------------------- symptom reports
+
+
+@transaction.atomic
+def symptom_report_record(
+    *,
+    session: SessionRecord,
+    by: User,
+    symptom: str,
+    severity: str,
+    worsening: bool = False,
+    reported_on: date | None = None,
+    days_since_session: int | None = None,
+    channel: str = Channel.PHONE,
+) -> SymptomReport:
+    """A reported symptom, triaged by the engine (level, reason, advice)."""
+    _require_clinical(by)
+    today = timezone.localdate()
+    reported_on = reported_on or today
+    errors: dict[str, str] = {}
+    if reported_on > today:
+        errors["reported_on"] = FUTURE_DATE
+    if days_since_session is None:
+        days_since_session = (reported_on - session.performed_on).days
+        if days_since_session < 0:
+            errors["reported_on"] = SESSION_IN_FUTURE
+    if errors:
+        raise ValidationError(errors)
+    try:
+        report = EngineSymptomReport(
+            symptom=symptom,  # type: ignore[arg-type]  # validated by pydantic
+            severity=severity,  # type: ignore[arg-type]
+            days_since_session=days_since_session,
+            worsening=bool(worsening),
+        )
+    except pydantic.ValidationError as exc:
+        raise ValidationError(
+            {str(err["loc"][0]) if err["loc"] else "symptom": err["msg"] for err in exc.errors()}
+        ) from None
+    result = triage(report)
+    row = SymptomReport(
+        patient_id=session.patient_id,
+        session=session,
+        symptom=report.symptom.value,
+        severity=report.severity.value,
+        days_since_session=report.days_since_session,
+        worsening=report.worsening,
+        channel=channel,
+        reported_on=reported_on,
+        triage_level=result.level.value,
+        triage=result.model_dump(mode="json"),
+        created_by=by,
+    )
+    row.full_clean(exclude=["triage"])
+    row.save()
+    audit_record(
+        actor=by,
+        action="symptom.report",
+        obj=row,
+        patient_id=session.patient_id,
+        detail={"session_id": session.pk, "symptom": row.symptom, "level": row.triage_level},
+    )
+    return row
+
+
+@transaction.atomic
+def symptom_report_resolve(*, report: SymptomReport, by: User, note: str) -> SymptomReport:
+    _require_clinician(by)
+    row = SymptomReport.objects.select_for_update().get(pk=report.pk)
+    if row.resolved_at is not None:
+        raise ValidationError(REPORT_RESOLVED)
+    if not row.needs_review:
+        raise ValidationError(REPORT_NOT_FOR_REVIEW)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"resolution_note": RESOLUTION_REQUIRED})
+    now = timezone.now()
+    row.resolved_by = by
+    row.resolved_at = now
+    row.resolution_note = note
+    row.save(update_fields=["resolved_by", "resolved_at", "resolution_note", "updated_at"])
+    audit_record(actor=by, action="symptom.resolve", obj=row, patient_id=row.patient_id)
+    report.resolved_by, report.resolved_at, report.resolution_note = by, now, note
+    return row
+
+
+# ---------------------------------------------------------------- adverse events
+
+
+def adverse_event_types() -> dict[str, str]:
+    return {t.code: t.label for t in default_protocol().document.charting.adverse_event_types}
+
+
+@transaction.atomic
+def adverse_event_record(
+    *,
+    patient: Patient,
+    by: User,
+    event_type: str,
+    severity: str,
+    onset_on: date,
+    session: SessionRecord | None = None,
+    event_type_other: str = "",
+    actions_taken: str = "",
+    outcome: str = "",
+) -> AdverseEvent:
+    """An adverse event; when linked to a session, its device and cartridge lot are copied."""
+    _require_clinical(by)
+    errors: dict[str, str] = {}
+    other = (event_type_other or "").strip()
+    if event_type not in adverse_event_types():
+        errors["event_type"] = EVENT_TYPE_UNKNOWN
+    elif event_type == "other" and not other:
+        errors["event_type_other"] = EVENT_OTHER_REQUIRED
+    if severity not in AdverseSeverity.values:
+        errors["severity"] = "Choose mild, moderate or severe."
+    if onset_on > timezone.localdate():
+        errors["onset_on"] = FUTURE_DATE
+    if session is not None:
+        if session.patient_id != patient.pk:
+            errors["session"] = WRONG_SESSION
+        elif onset_on < session.performed_on:
+            errors["onset_on"] = ONSET_BEFORE_SESSION.format(session=session.performed_on)
+    if errors:
+        raise ValidationError(errors)
+    event = AdverseEvent(
+        patient=patient,
+        session=session,
+        event_type=event_type,
+        event_type_other=other if event_type == "other" else "",
+        severity=severity,
+        onset_on=onset_on,
+        device=session.device if session else "",
+        cartridge_lot=session.cartridge_lot if session else "",
+        actions_taken=(actions_taken or "").strip(),
+        outcome=(outcome or "").strip(),
+        created_by=by,
+    )
+    event.full_clean()
+    event.save()
+    audit_record(
+        actor=by,
+        action="adverse_event.record",
+        obj=event,
+        patient_id=patient.pk,
+        detail={
+            "event_type": event_type,
+            "severity": severity,
+            "session_id": session.pk if session else None,
+        },
+    )
+    return event
+
+
+@transaction.atomic
+def adverse_event_update(
+    *,
+    event: AdverseEvent,
+    by: User,
+    note: str,
+    outcome: str | None = None,
+    resolve: bool = False,
+    resolved_on: date | None = None,
+) -> AdverseEventUpdate:
+    """A follow-up note; optionally the new outcome, and resolution (with its date)."""
+    _require_clinical(by)
+    row = AdverseEvent.objects.select_for_update().get(pk=event.pk)
+    if row.status == AdverseStatus.RESOLVED:
+        raise ValidationError(EVENT_RESOLVED)
+    errors: dict[str, str] = {}
+    note = (note or "").strip()
+    if not note:
+        errors["note"] = NOTE_REQUIRED
+    today = timezone.localdate()
+    if resolve:
+        resolved_on = resolved_on or today
+        if resolved_on > today:
+            errors["resolved_on"] = FUTURE_DATE
+        elif resolved_on < row.onset_on:
+            errors["resolved_on"] = RESOLVED_BEFORE_ONSET
+    if errors:
+        raise ValidationError(errors)
+    update = AdverseEventUpdate.objects.create(event=row, note=note, created_by=by)
+    fields = ["updated_at"]
+    if outcome is not None and outcome.strip() and outcome.strip() != row.outcome:
+        row.outcome = outcome.strip()
+        fields.append("outcome")
+    if resolve:
+        row.status = AdverseStatus.RESOLVED
+        row.resolved_on = resolved_on
+        fields += ["status", "resolved_on"]
+    row.save(update_fields=fields)
+    audit_record(
+        actor=by,
+        action="adverse_event.update",
+        obj=row,
+        patient_id=row.patient_id,
+        detail={"update_id": update.pk, "resolved": resolve},
+    )
+    event.status, event.resolved_on, event.outcome = row.status, row.resolved_on, row.outcome
+    return update

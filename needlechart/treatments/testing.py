@@ -1,0 +1,108 @@
+"""Helpers for tests: an approved, consented plan and a charted session, through the real
+services (the consent row is written directly: signing is the consents app's flow)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from needlechart.accounts.models import User
+from needlechart.consents.models import Consent, ConsentStatus
+from needlechart.patients.models import Patient
+from needlechart.plans.models import TreatmentPlan
+from needlechart.plans.testing import PROCEED, screen_patient
+from needlechart.protocol import default_protocol
+from needlechart.treatments.models import SessionRecord
+
+UNSOURCED_DEPTH = 0.5  # a test value for zones where the protocol has no sourced depth
+LOT = "LOT-A1"
+
+
+def approved_plan(*, patient: Patient, by: User, example: str = PROCEED) -> TreatmentPlan:
+    from needlechart.plans.services import plan_adjust, plan_approve, plan_draft
+
+    screening = screen_patient(patient=patient, by=by, example=example)
+    draft = plan_draft(screening=screening, by=by)
+    depths = {z: (d if d is not None else UNSOURCED_DEPTH) for z, d in draft.depths.items()}
+    plan_adjust(
+        plan=draft,
+        by=by,
+        sessions_planned=draft.sessions_planned,
+        interval_weeks=draft.interval_weeks,
+        start_date=timezone.localdate(),
+        depths=depths,
+        reasons={},
+    )
+    return plan_approve(plan=draft, by=by)
+
+
+def sign_consent(*, plan: TreatmentPlan, by: User) -> Consent:
+    """A SIGNED consent row covering the plan's device and zones."""
+    now = timezone.now()
+    return Consent.objects.create(
+        patient=plan.patient,
+        plan=plan,
+        status=ConsentStatus.SIGNED,
+        text="Test consent",
+        text_hash="0" * 64,
+        device=plan.device,
+        zones=sorted((plan.depths or {}).keys()),
+        patient_name_signed=plan.patient.full_name,
+        patient_signed_at=now,
+        clinician=by,
+        clinician_signed_at=now,
+        created_by=by,
+    )
+
+
+def consented_plan(*, patient: Patient, by: User, example: str = PROCEED) -> TreatmentPlan:
+    plan = approved_plan(patient=patient, by=by, example=example)
+    sign_consent(plan=plan, by=by)
+    return plan
+
+
+def all_no() -> dict[str, bool]:
+    return {item.code: False for item in default_protocol().document.charting.day_of_checklist}
+
+
+def record_values(session: SessionRecord, **changes: Any) -> dict[str, Any]:
+    """Valid values for `session_update` (depths = the plan's), overridden by `changes`."""
+    glide = default_protocol().document.charting.glide_products[0].code
+    values: dict[str, Any] = {
+        "performed_on": session.performed_on,
+        "practitioner": session.practitioner,
+        "device": session.device,
+        "cartridge_lot": LOT,
+        "cartridge_expiry": session.performed_on + timedelta(days=365),
+        "depths": dict(session.plan.depths or {}),
+        "depth_reasons": {},
+        "passes": 4,
+        "glide_product": glide,
+        "glide_product_other": "",
+        "anaesthetic": "Topical lidocaine",
+        "endpoint_reached": default_protocol().document.charting.endpoints[0].text,
+        "immediate_reactions": "Erythema",
+        "notes": "",
+    }
+    values.update(changes)
+    return values
+
+
+def charted_session(
+    *,
+    plan: TreatmentPlan,
+    by: User,
+    sign: bool = False,
+    today: date | None = None,
+    **changes: Any,
+) -> SessionRecord:
+    """Start (all checklist answers "no"), fill valid values and optionally sign."""
+    from needlechart.treatments.services import session_sign, session_start, session_update
+
+    record = session_start(plan=plan, by=by, answers=all_no(), today=today)
+    record = session_update(session=record, by=by, **record_values(record, **changes))
+    if sign:
+        record = session_sign(session=record, by=by)
+    return record
