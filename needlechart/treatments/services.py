@@ -230,6 +230,14 @@ def session_start(
         created_by=by,
     )
     record.save()
+    if appointment is not None:
+        # The patient is here: the scheduling app's own service marks the visit attended.
+        from needlechart.scheduling.services import appointment_mark_attended
+
+        try:
+            appointment_mark_attended(appointment=appointment, by=by)
+        except ValidationError as exc:
+            raise ValidationError({"appointment": exc.messages}) from None
     audit_record(
         actor=by,
         action="session.start",
@@ -473,15 +481,6 @@ def session_sign(*, session: SessionRecord, by: User) -> SessionRecord:
             "updated_at",
         ]
     )
-    if record.appointment_id is not None:
-        Appointment.objects.filter(
-            pk=record.appointment_id, status=AppointmentStatus.BOOKED
-        ).update(
-            status=AppointmentStatus.ATTENDED,
-            status_changed_at=now,
-            status_changed_by=by,
-            updated_at=now,
-        )
     audit_record(
         actor=by,
         action="session.sign",

@@ -148,6 +148,8 @@ def session_start_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     today = timezone.localdate()
     form = RescreenForm(request.POST or None)
     rescreen: dict[str, Any] = {}
+    if request.method == "GET":
+        audit_record(actor=user, action="session.start_view", obj=plan, patient_id=plan.patient_id)
     if request.method == "POST" and form.is_valid():
         try:
             if request.POST.get("step") == "chart":

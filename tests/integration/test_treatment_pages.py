@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from needlechart.accounts.models import User
@@ -501,3 +502,55 @@ def test_query_counts_do_not_grow(
     assert after == before
     body = clinician_client.get(lookup, {"lot": LOT}).content.decode()
     assert "4 patients, 7 sessions" in body
+
+
+# ---------------------------------------------------------------- from a booked appointment
+
+
+def _appointment(plan: TreatmentPlan, by: User, **changes: Any) -> Any:
+    from datetime import datetime, time
+
+    from needlechart.scheduling.models import Appointment
+
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time(0, 5)))
+    values: dict[str, Any] = {
+        "patient": plan.patient,
+        "plan": plan,
+        "session_number": 2,
+        "practitioner": by,
+        "starts_at": start,
+        "ends_at": start + timedelta(minutes=45),
+        "created_by": by,
+    }
+    values.update(changes)
+    return Appointment.objects.create(**values)
+
+
+def test_start_from_booked_appointment(
+    clinician: User, clinician_client: Client, plan: TreatmentPlan
+) -> None:
+    appointment = _appointment(plan, clinician)
+    url = reverse("treatments:start", args=[plan.pk]) + f"?appointment={appointment.pk}"
+    page = clinician_client.get(url).content.decode()
+    assert f'name="appointment" value="{appointment.pk}"' in page
+    response = clinician_client.post(
+        url, checklist() | {"step": "chart", "appointment": appointment.pk}
+    )
+    assert response.status_code == 302
+    record = SessionRecord.objects.get()
+    assert record.appointment == appointment and record.session_number == 2
+    appointment.refresh_from_db()
+    assert appointment.status == "attended"
+
+
+def test_cancelled_appointment_refused(
+    clinician: User, clinician_client: Client, plan: TreatmentPlan
+) -> None:
+    appointment = _appointment(plan, clinician, status="cancelled", cancel_reason="ill")
+    response = clinician_client.post(
+        reverse("treatments:start", args=[plan.pk]),
+        checklist() | {"step": "chart", "appointment": appointment.pk},
+    )
+    assert response.status_code == 200
+    assert "not booked" in response.content.decode()
+    assert not SessionRecord.objects.exists()
