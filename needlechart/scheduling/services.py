@@ -441,7 +441,7 @@ def later_sessions_outside(
 
 def _lock_appointment(appointment: Appointment) -> Appointment:
     return (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("patient", "practitioner", "plan")
         .get(pk=appointment.pk)
     )
