@@ -60,6 +60,18 @@ COURSE_ORDER = {
     "assessment": 30,
     "plan": 40,
     "plan_approved": 41,
+    "consent": 50,
+    "consent_withdrawn": 51,
+    "appointment_booked": 60,
+    "appointment_attended": 61,
+    "appointment_no_show": 61,
+    "appointment_cancelled": 61,
+    "session": 70,
+    "session_signed": 71,
+    "symptom": 80,
+    "adverse_event": 81,
+    "adverse_event_resolved": 82,
+    "follow_up": 90,
     "archive": 99,
 }
 
@@ -100,7 +112,7 @@ def timeline_for(*, user: User, patient: Patient) -> list[TimelineEntry]:
         if registered.clinical and not user.can_view_clinical:
             continue
         entries.extend(registered.provider(patient))
-    return sorted(entries, key=lambda e: (e.day, COURSE_ORDER.get(e.kind, 50), e.title))
+    return sorted(entries, key=lambda e: (e.day, COURSE_ORDER.get(e.kind, 95), e.title))
 
 
 @register_timeline_provider(clinical=False)
