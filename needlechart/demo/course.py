@@ -4,7 +4,11 @@ services (so every record is screened by the engine and audited like a clinic's 
 Stages, by patient index in `seed.DEMO_PATIENTS`:
   0-4 registered only · 5-7 consultation in draft · 8-12 deferred (two due for re-screening) ·
   13-15 referred to a physician (one overridden) · 16 not a candidate ·
-  17-21 assessed, plan awaiting approval · 22-29 plan approved.
+  17-21 assessed, plan awaiting approval · 22-29 plan approved, and then:
+  22-23 mid-course (consent signed, two sessions charted, the next one booked; 23 has
+  reported redness the clinic must review) · 24 consent signed and the series booked ·
+  25 consent prepared, awaiting the patient's signature · 26 course complete with a follow-up
+  re-grade and a resolved adverse event · 27-29 approved, nothing booked yet.
 
 A patient who already has a consultation is left alone, so re-running keeps the data.
 """
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -26,10 +30,12 @@ from needlechart.consultations.services import (
     consultation_start,
 )
 from needlechart.patients.models import Patient
+from needlechart.plans.models import PlanStatus, TreatmentPlan
 from needlechart.plans.services import plan_adjust, plan_approve, plan_draft
 from needlechart.protocol.intake import MedicalHistory
 from needlechart.screenings.models import Screening
 from needlechart.screenings.services import screening_override
+from needlechart.treatments.models import SessionRecord
 
 NO = "no"
 _HISTORY = MedicalHistory.yes_no_questions()
@@ -142,9 +148,11 @@ def referred(changes: dict[str, Any], override_reason: str = "") -> Stage:
     return stage
 
 
-def planned(changes: dict[str, Any], *, approve: bool, start_in_days: int = 10) -> Stage:
+def planned(
+    changes: dict[str, Any], *, approve: bool, start_in_days: int = 10, then: Stage | None = None
+) -> Stage:
     def stage(patient: Patient, clinician: User, aesthetician: User, today: date) -> None:
-        on = today - timedelta(days=4 if approve else 1)
+        on = today + timedelta(days=min(start_in_days, 0) - (4 if approve else 1))
         data = intake(**changes)
         screening = _screen(patient, clinician, data, on)
         counts = data["scars"]["counts"]
@@ -185,8 +193,151 @@ def planned(changes: dict[str, Any], *, approve: bool, start_in_days: int = 10) 
             reasons=reasons,
         )
         plan_approve(plan=plan, by=clinician)
+        if then is not None:
+            then(patient, clinician, aesthetician, today)
 
     return stage
+
+
+# --- after approval: consent, booking, sessions, follow-up ------------------------------------
+
+
+def _plan(patient: Patient) -> TreatmentPlan:
+    return TreatmentPlan.objects.get(patient=patient, status=PlanStatus.APPROVED)
+
+
+def _consent(patient: Patient, clinician: User, aesthetician: User, *, sign: bool = True) -> None:
+    from needlechart.consents.services import (
+        consent_countersign,
+        consent_create,
+        consent_sign_patient,
+    )
+    from needlechart.consents.testing import signature_url
+
+    consent = consent_create(plan=_plan(patient), by=aesthetician)
+    if not sign:
+        return
+    consent_sign_patient(
+        consent=consent,
+        by=aesthetician,
+        full_name=patient.full_name,
+        signature=signature_url(),
+        photo_clinical=True,
+        photo_marketing=False,
+    )
+    consent_countersign(consent=consent, by=clinician, signature=signature_url())
+
+
+def _session(plan: TreatmentPlan, by: User, on: date) -> SessionRecord:
+    from needlechart.treatments.services import session_sign, session_start, session_update
+    from needlechart.treatments.testing import all_no, record_values
+
+    record = session_start(plan=plan, by=by, answers=all_no(), today=on)
+    values = record_values(record, cartridge_lot=f"DEMO-{on:%y%m}-A", passes=6)
+    record = session_update(session=record, by=by, **values, today=on)
+    return session_sign(session=record, by=by)
+
+
+def _open_day(day: date) -> date:
+    """The first day from `day` that is a weekday (the demo clinic's default hours)."""
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def _book(plan: TreatmentPlan, by: User, *, number: int, on: date) -> None:
+    from needlechart.scheduling.services import appointment_book
+
+    hour = 9 + plan.patient_id % 8  # demo patients spread over the clinic day
+    starts = timezone.make_aware(datetime.combine(_open_day(on), time(hour)))
+    appointment_book(
+        patient=plan.patient,
+        practitioner=by,
+        starts_at=starts,
+        by=by,
+        plan=plan,
+        session_number=number,
+    )
+
+
+def mid_course(*, symptom: bool) -> Stage:
+    def stage(patient: Patient, clinician: User, aesthetician: User, today: date) -> None:
+        _consent(patient, clinician, aesthetician)
+        plan = _plan(patient)
+        interval = timedelta(weeks=plan.interval_weeks or 4)
+        first = today - 2 * interval + timedelta(days=3)
+        _session(plan, aesthetician, first)
+        second = _session(plan, aesthetician, first + interval)
+        _book(plan, aesthetician, number=3, on=first + 2 * interval)
+        if symptom:
+            from needlechart.treatments.services import symptom_report_record
+
+            symptom_report_record(
+                session=second,
+                by=aesthetician,
+                symptom="redness",
+                severity="moderate",
+                worsening=True,
+                reported_on=today,
+            )
+
+    return stage
+
+
+def consented_and_booked(
+    patient: Patient, clinician: User, aesthetician: User, today: date
+) -> None:
+    _consent(patient, clinician, aesthetician)
+    plan = _plan(patient)
+    start = plan.start_date or today + timedelta(days=7)
+    for number in range(1, (plan.sessions_planned or 3) + 1):
+        _book(plan, clinician, number=number, on=start + timedelta(weeks=4 * (number - 1)))
+
+
+def awaiting_signature(patient: Patient, clinician: User, aesthetician: User, today: date) -> None:
+    _consent(patient, clinician, aesthetician, sign=False)
+
+
+def course_complete(patient: Patient, clinician: User, aesthetician: User, today: date) -> None:
+    from needlechart.outcomes.services import follow_up_record
+    from needlechart.treatments.services import adverse_event_record, adverse_event_update
+
+    _consent(patient, clinician, aesthetician)
+    plan = _plan(patient)
+    sessions = plan.sessions_planned or 3
+    first = today - timedelta(weeks=4 * sessions + 5)
+    records = [_session(plan, clinician, first + timedelta(weeks=4 * n)) for n in range(sessions)]
+    event = adverse_event_record(
+        patient=patient,
+        by=clinician,
+        event_type="pih",
+        severity="mild",
+        onset_on=records[0].performed_on + timedelta(days=12),
+        session=records[0],
+        actions_taken="Strict photoprotection; azelaic acid started by the clinician.",
+        outcome="Fading",
+    )
+    adverse_event_update(
+        event=event,
+        by=clinician,
+        note="Patch no longer visible.",
+        outcome="Resolved",
+        resolve=True,
+        resolved_on=records[0].performed_on + timedelta(days=40),
+    )
+    follow_up_record(
+        patient=patient,
+        by=clinician,
+        plan=plan,
+        rating=8,
+        notes="Pleased; rolling scars much softer.",
+        followed_on=today - timedelta(days=3),
+        scar_counts={"cheeks": {"rolling": 5, "boxcar_shallow": 3}},
+        visible_at_social_distance="no",
+        flatten_on_stretch="yes",
+        quantitative_counts={"b_moderate_dish": 5, "b_punched_shallow": 3},
+        qualitative_grade=2,
+    )
 
 
 STAGES: dict[int, Stage] = {
@@ -212,8 +363,15 @@ STAGES: dict[int, Stage] = {
     19: planned({"scars.counts": {"ice_pick": 8, "boxcar_shallow": 6}}, approve=False),
     20: planned({"history.hsv_history": "yes", "zones": ["cheeks", "perioral"]}, approve=False),
     21: planned({"zones": ["cheeks", "neck"]}, approve=False),
+    22: planned({}, approve=True, start_in_days=-60, then=mid_course(symptom=False)),
+    23: planned(
+        {"fitzpatrick": "IV"}, approve=True, start_in_days=-60, then=mid_course(symptom=True)
+    ),
+    24: planned({}, approve=True, start_in_days=9, then=consented_and_booked),
+    25: planned({"fitzpatrick": "V"}, approve=True, start_in_days=12, then=awaiting_signature),
+    26: planned({}, approve=True, start_in_days=-160, then=course_complete),
     **{
         i: planned({"fitzpatrick": ["II", "III", "IV", "V"][i % 4]}, approve=True, start_in_days=i)
-        for i in range(22, 30)
+        for i in range(27, 30)
     },
 }

@@ -54,6 +54,20 @@ def test_demo_patients_are_spread_across_the_course() -> None:
     due = screenings_due_for_rescreen(user=clinician, today=timezone.localdate())
     assert len(list(due)) == 2
 
+    from needlechart.consents.models import Consent
+    from needlechart.outcomes.models import FollowUp
+    from needlechart.scheduling.models import Appointment
+    from needlechart.treatments.models import AdverseEvent, SessionRecord, SymptomReport
+
+    assert Counter(Consent.objects.values_list("status", flat=True)) == {"signed": 4, "draft": 1}
+    assert Appointment.objects.filter(status="booked").count() == 5
+    assert SessionRecord.objects.filter(status="signed").count() == 7
+    assert (
+        SymptomReport.objects.filter(triage_level="contact_clinic", resolved_at=None).count() == 1
+    )
+    assert AdverseEvent.objects.filter(status="resolved").count() == 1
+    assert FollowUp.objects.count() == 1
+
 
 def test_demo_dashboard_has_work_for_the_clinician() -> None:
     from django.test import Client
