@@ -190,7 +190,7 @@ def _browser() -> Iterator[Any]:
 def browser_page(_browser: Any) -> Iterator[Page]:
     context = _browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)  # generous: CI shares two cores with the server
     try:
         yield page
     finally:

@@ -14,6 +14,7 @@ from needlechart.accounts.models import User
 from needlechart.consents.models import Consent
 from needlechart.outcomes.models import FollowUp
 from needlechart.patients.models import Patient
+from needlechart.protocol import default_protocol
 from needlechart.scheduling.models import Appointment
 from needlechart.scheduling.testing import approved_plan
 from needlechart.treatments.models import SessionRecord, SymptomReport
@@ -85,7 +86,10 @@ def test_consent_booking_session_symptom_follow_up(
     # Chart session 1: day-of re-screen, then the record with a lot number, then sign.
     page.goto(f"{base}/plans/{plan.pk}/")
     page.locator("#chart-session").click()
-    for radio in page.get_by_label("No", exact=True).all():
+    page.get_by_role("button", name="Re-screen").wait_for()  # .all() below does not wait
+    answers = page.get_by_label("No", exact=True)
+    assert answers.count() == len(default_protocol().document.charting.day_of_checklist)
+    for radio in answers.all():
         radio.check()
     page.get_by_role("button", name="Re-screen").click()
     page.locator("#continue-charting").click()
