@@ -120,6 +120,9 @@ INSTALLED_APPS = [
     "needlechart.scheduling",
     "needlechart.treatments",
     "needlechart.outcomes",
+    "needlechart.imaging",
+    "needlechart.documents",
+    "needlechart.prescreen",
     "needlechart.api",
     "needlechart.demo",
 ]
@@ -214,6 +217,28 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("NEEDLECHART_STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env_str("NEEDLECHART_MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# ---------------------------------------------------------------- clinical photos
+# Photos go through the "photos" storage under random names and are only ever served by a
+# permission-checking view (never from MEDIA_URL). Local folder by default; any Django
+# storage backend (e.g. "storages.backends.s3.S3Storage" with django-storages installed and
+# its AWS_* settings) by NEEDLECHART_PHOTO_STORAGE.
+PHOTO_STORAGE_BACKEND = env_str(
+    "NEEDLECHART_PHOTO_STORAGE", "django.core.files.storage.FileSystemStorage"
+)
+PHOTO_MAX_BYTES = env_int("NEEDLECHART_PHOTO_MAX_MB", 25) * 1024 * 1024
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "photos": {
+        "BACKEND": PHOTO_STORAGE_BACKEND,
+        "OPTIONS": (
+            {"location": str(MEDIA_ROOT / "photos")}
+            if PHOTO_STORAGE_BACKEND.endswith("FileSystemStorage")
+            else {}
+        ),
+    },
+}
 
 # ---------------------------------------------------------------- e-mail
 # Console by default (development), a folder of .eml files with EMAIL_FILE_PATH, SMTP with

@@ -20,6 +20,9 @@ urlpatterns = [
     path("scheduling/", include("needlechart.scheduling.urls")),
     path("treatments/", include("needlechart.treatments.urls")),
     path("outcomes/", include("needlechart.outcomes.urls")),
+    path("imaging/", include("needlechart.imaging.urls")),
+    path("documents/", include("needlechart.documents.urls")),
+    path("prescreen/", include("needlechart.prescreen.urls")),
     path("api/", include("needlechart.api.urls")),
     path("django-admin/", admin.site.urls),
 ]
