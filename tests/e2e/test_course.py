@@ -3,7 +3,7 @@
 `contact_clinic` → resolve it → follow-up re-grade → progress chart visible."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +15,7 @@ from needlechart.consents.models import Consent
 from needlechart.outcomes.models import FollowUp
 from needlechart.patients.models import Patient
 from needlechart.protocol import default_protocol
-from needlechart.scheduling.models import Appointment
+from needlechart.scheduling.models import Appointment, OpeningHours
 from needlechart.scheduling.testing import approved_plan
 from needlechart.treatments.models import SessionRecord, SymptomReport
 
@@ -47,6 +47,10 @@ def test_consent_booking_session_symptom_follow_up(
     patient: Patient,
 ) -> None:
     today = timezone.localdate()
+    for weekday in range(6):  # transactional tests flush the seeded opening hours
+        OpeningHours.objects.update_or_create(
+            weekday=weekday, defaults={"opens": time(9), "closes": time(18)}
+        )
     plan = approved_plan(patient=patient, clinician=clinician, start_date=today + timedelta(days=1))
     page = browser_page
     base = live_server.url
