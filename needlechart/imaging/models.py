@@ -87,3 +87,45 @@ class Photo(ClinicalRecord):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+class RednessMeasurement(ClinicalRecord):
+    """The erythema index of one rectangle of a photo (helper module `imaging.erythema`).
+
+    Stored with the method's source key (the protocol's `E1`, UNVERIFIED) and the days since
+    the nearest earlier signed session, so redness after treatment can be followed by number.
+    Never edited: a new region is a new row.
+    """
+
+    photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="redness_measurements")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="redness_measurements"
+    )
+    x = models.PositiveIntegerField()
+    y = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    label = models.CharField("region", max_length=100, blank=True)
+    value = models.FloatField("erythema index")
+    method = models.CharField("method source key", max_length=20, default="E1", editable=False)
+    session = models.ForeignKey(
+        "treatments.SessionRecord",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="redness_measurements",
+    )
+    days_since_session = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["patient", "id"], name="redness_patient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Erythema index {self.value:.1f} on photo {self.photo_id}"
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        return (self.x, self.y, self.width, self.height)
