@@ -5,12 +5,12 @@ non-withdrawn consent covers photos kept in the clinical record (`photo_consent`
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.http import Http404
 
 from needlechart.accounts.models import User
 from needlechart.consents.models import Consent, ConsentStatus
-from needlechart.imaging.models import Photo
+from needlechart.imaging.models import Photo, PhotoView
 from needlechart.imaging.storage import photo_storage
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID
@@ -19,6 +19,15 @@ NO_PHOTO_CONSENT = (
     "The patient's current signed consent does not cover clinical photos, "
     "so photos cannot be taken or viewed."
 )
+
+
+# Newest visit first; within a visit the views in their usual order (front, left, right,
+# close-ups), so the photos of one visit stay together.
+VIEW_RANK = Case(
+    *(When(view=value, then=Value(rank)) for rank, value in enumerate(PhotoView.values)),
+    default=Value(len(PhotoView.values)),
+)
+GALLERY_ORDER = ("-taken_on", "visit_kind", "session_id", "follow_up_id", VIEW_RANK, "id")
 
 
 def _require_clinical(user: User) -> None:
@@ -81,7 +90,7 @@ def photos_for(*, user: User, patient: Patient, include_archived: bool = False) 
     qs = Photo.objects.filter(patient=patient)
     if not include_archived:
         qs = qs.filter(archived_at__isnull=True)
-    return qs.select_related("session", "follow_up").order_by("-taken_on", "view", "-id")
+    return qs.select_related("session", "follow_up").order_by(*GALLERY_ORDER)
 
 
 def open_photo(photo: Photo, *, thumbnail: bool = False) -> bytes:
