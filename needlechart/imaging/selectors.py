@@ -36,16 +36,29 @@ def _require_clinical(user: User) -> None:
 
 
 def current_consent(patient: Patient | int) -> Consent | None:
-    """The patient's latest signed (both signatures), non-withdrawn consent. One query."""
+    """The patient's latest fully signed consent, unless it has been withdrawn. One query.
+
+    The latest signed consent speaks for the patient: once it is withdrawn, an older one
+    does not come back into force for photos.
+    """
     patient_id = patient if isinstance(patient, int) else patient.pk
-    return (
-        Consent.objects.filter(
-            patient_id=patient_id, status=ConsentStatus.SIGNED, withdrawn_at__isnull=True
+    latest = (
+        Consent.objects.filter(patient_id=patient_id, clinician_signed_at__isnull=False)
+        .only(
+            "id",
+            "photo_clinical",
+            "photo_marketing",
+            "clinician_signed_at",
+            "withdrawn_at",
+            "status",
+            "patient_id",
         )
-        .only("id", "photo_clinical", "photo_marketing", "clinician_signed_at", "patient_id")
         .order_by("-clinician_signed_at", "-patient_signed_at", "-id")
         .first()
     )
+    if latest is None or latest.withdrawn_at is not None or latest.status != ConsentStatus.SIGNED:
+        return None
+    return latest
 
 
 def photo_consent(patient: Patient | int) -> tuple[bool, bool]:

@@ -390,7 +390,7 @@ def test_latest_consent_decides(clinician: User, patient: Patient) -> None:
     later = give_photo_consent(patient=patient, by=clinician, clinical=True, marketing=False)
     assert photo_consent(patient) == (True, False)
     _withdraw(later)
-    assert photo_consent(patient) == (True, True)  # the earlier one still stands
+    assert photo_consent(patient) == (False, False)  # withdrawal is not undone by an older one
 
 
 def test_front_desk_cannot_upload(
