@@ -1,0 +1,317 @@
+"""What each document says: reads from the record and the protocol, shaped for the templates.
+
+Clinical wording and figures come from the stored engine results and the protocol; this
+module only picks, orders and dates them.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+from PIL import Image
+
+from needlechart.accounts.models import User
+from needlechart.documents.chart_png import chart_png
+from needlechart.documents.render import data_url
+from needlechart.imaging.models import Photo, PhotoView
+from needlechart.imaging.selectors import open_photo, photo_consent, photos_for
+from needlechart.outcomes.chart import progress_chart
+from needlechart.outcomes.selectors import current_plan, progress_for
+from needlechart.patients.models import Patient
+from needlechart.plans.models import DeviceChoices, TreatmentPlan
+from needlechart.protocol import default_protocol, preparation_schedule
+from needlechart.protocol.aftercare import aftercare_timeline, check_in_days
+from needlechart.protocol.vocabulary import SymptomSeverity, TriageLevel
+from needlechart.scheduling.models import Appointment, AppointmentStatus
+from needlechart.treatments.models import AdverseEvent, SessionRecord, SessionStatus
+
+log = logging.getLogger(__name__)
+
+PHOTO_PAIRS_MAX = 4  # before/after pairs in one report (one per view)
+PHOTO_PIXELS = 640  # longest side of an embedded photo
+CHART_WIDTH = 480  # points on the page (the PNG has more pixels, for print)
+SIGNED = [SessionStatus.SIGNED, SessionStatus.COUNTERSIGNED]
+
+
+def label(code: str) -> str:
+    """A protocol code as words: "left_45" -> "Left 45"."""
+    return str(code).replace("_", " ").capitalize()
+
+
+def device_label(code: str) -> str:
+    return dict(DeviceChoices.choices).get(code, label(code)) if code else ""
+
+
+def _depths_text(depths: dict[str, Any] | None) -> str:
+    parts = [
+        f"{label(zone)} {mm} mm" if mm is not None else f"{label(zone)} —"
+        for zone, mm in (depths or {}).items()
+    ]
+    return ", ".join(parts)
+
+
+# ---------------------------------------------------------------- plan summary
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    number: int | None
+    when: str
+    status: str
+
+
+def _planned_sessions(plan: TreatmentPlan) -> list[SessionRow]:
+    """Session by session: done (signed record), booked (appointment) or the planned date
+    counted from the start date by the plan's interval."""
+    done = {
+        s.session_number: s.performed_on
+        for s in SessionRecord.objects.filter(plan=plan, status__in=SIGNED).only(
+            "session_number", "performed_on"
+        )
+    }
+    booked: dict[int | None, list[Appointment]] = defaultdict(list)
+    for appt in Appointment.objects.filter(
+        plan=plan, status__in=[AppointmentStatus.BOOKED, AppointmentStatus.ATTENDED]
+    ).order_by("starts_at", "id"):
+        booked[appt.session_number].append(appt)
+    numbers = [n for n in booked if n is not None] + list(done)
+    count = max([plan.sessions_planned or 0, *numbers])
+    rows = []
+    for n in range(1, count + 1):
+        if n in done:
+            rows.append(SessionRow(n, f"{done[n]:%A} {done[n].day} {done[n]:%B %Y}", "Done"))
+        elif booked.get(n):
+            starts = timezone.localtime(booked[n][0].starts_at)
+            when = f"{starts:%A} {starts.day} {starts:%B %Y} at {starts:%H:%M}"
+            rows.append(SessionRow(n, when, "Booked"))
+        elif plan.start_date and plan.interval_weeks:
+            day = plan.start_date + timedelta(weeks=plan.interval_weeks * (n - 1))
+            rows.append(SessionRow(n, f"Around {day.day} {day:%B %Y}", "To be booked"))
+        else:
+            rows.append(SessionRow(n, "To be arranged", "To be booked"))
+    for appt in booked.get(None, []):
+        starts = timezone.localtime(appt.starts_at)
+        rows.append(SessionRow(None, f"{starts:%A} {starts.day} {starts:%B %Y}", "Booked"))
+    return rows
+
+
+def plan_summary_context(plan: TreatmentPlan) -> dict[str, Any]:
+    rec = plan.engine_plan()
+    zone_order = [d.zone.value for d in rec.depths]
+    zones = sorted(plan.depths or {}, key=lambda z: zone_order.index(z) if z in zone_order else 99)
+    if plan.start_date:
+        preparation: list[tuple[Any, date | None]] = list(
+            preparation_schedule(rec, plan.start_date)
+        )
+    else:
+        preparation = [(step, None) for step in rec.preparation]
+    return {
+        "document_title": "Your treatment plan",
+        "plan": plan,
+        "rec": rec,
+        "device": device_label(plan.device),
+        "zones": [label(z) for z in zones],
+        "sessions": _planned_sessions(plan),
+        "preparation": preparation,
+    }
+
+
+# ---------------------------------------------------------------- aftercare
+
+
+@dataclass(frozen=True)
+class WarningSign:
+    label: str
+    reason: str
+    when: list[tuple[str, str, bool]]  # (when, advice, urgent)
+
+
+def _severities(levels: dict[SymptomSeverity, TriageLevel], level: TriageLevel) -> str:
+    chosen = [s.value for s in SymptomSeverity if levels.get(s) is level]
+    if len(chosen) == len(SymptomSeverity):
+        return "at any level"
+    return " or ".join(chosen)
+
+
+def _join(parts: list[str]) -> str:
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+    return text[:1].upper() + text[1:]
+
+
+def warning_signs() -> list[WarningSign]:
+    """The protocol's symptom rules that are not always expected, with their advice: for
+    each level above expected, when it applies (severity, lasting beyond the expected
+    course, getting worse) and what to do; conditions sharing the advice are joined."""
+    signs = []
+    for rule in default_protocol().document.aftercare.symptoms.values():
+        levels = dict(rule.by_severity)
+        if all(level is TriageLevel.EXPECTED for level in levels.values()):
+            continue
+        conditions: dict[TriageLevel, list[str]] = defaultdict(list)
+        for level in (TriageLevel.URGENT, TriageLevel.CONTACT_CLINIC):
+            if level in levels.values():
+                conditions[level].append(_severities(levels, level))
+        # Lasting too long or getting worse only matter where they raise the level above
+        # the mildest (triage takes the most serious of the levels).
+        floor = min(level.rank for level in levels.values())
+        until = rule.expected_until_day
+        if until is not None and rule.after_window.rank > floor:
+            later = "after the treatment day" if until == 0 else f"after day {until}"
+            conditions[rule.after_window].append(f"still there {later}")
+        if rule.worsening.rank > floor:
+            conditions[rule.worsening].append("getting worse")
+        when = [
+            (_join(conditions[level]), rule.advice[level], level is TriageLevel.URGENT)
+            for level in (TriageLevel.URGENT, TriageLevel.CONTACT_CLINIC)
+            if conditions.get(level) and level in rule.advice
+        ]
+        signs.append(WarningSign(label=rule.label, reason=rule.reason, when=when))
+    return signs
+
+
+def aftercare_context(session: SessionRecord) -> dict[str, Any]:
+    days = session.aftercare_days() or aftercare_timeline(session_date=session.performed_on)
+    return {
+        "document_title": "Your aftercare",
+        "session": session,
+        "days": days,
+        "warning_signs": warning_signs(),
+        "check_ins": check_in_days(),
+        "device": device_label(session.device),
+    }
+
+
+# ---------------------------------------------------------------- progress report
+
+
+@dataclass(frozen=True)
+class PhotoPair:
+    view: str
+    before: Photo
+    after: Photo
+    before_src: str
+    after_src: str
+
+
+def _embed(photo: Photo) -> str:
+    """The photo's JPEG thumbnail as a data URL; a resized JPEG of the original when it
+    has no thumbnail."""
+    if photo.thumbnail:
+        return data_url(open_photo(photo, thumbnail=True), "image/jpeg")
+    raw = open_photo(photo)
+    with Image.open(io.BytesIO(raw)) as opened:
+        image = opened.convert("RGB")
+    image.thumbnail((PHOTO_PIXELS, PHOTO_PIXELS))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=82)
+    return data_url(out.getvalue(), "image/jpeg")
+
+
+def photo_pairs(photos: list[Photo]) -> list[tuple[Photo, Photo]]:
+    """For each view (and zone, for close-ups) the earliest and the latest visit's photo,
+    when they were taken on different days; in the order of the views."""
+    groups: dict[tuple[str, str], list[Photo]] = defaultdict(list)
+    for photo in photos:
+        groups[(photo.view, photo.zone or "")].append(photo)
+    view_order = list(PhotoView.values)
+
+    def order(key: tuple[str, str]) -> tuple[int, str]:
+        return (view_order.index(key[0]) if key[0] in view_order else len(view_order), key[1])
+
+    pairs = []
+    for key in sorted(groups, key=order):
+        items = sorted(groups[key], key=lambda p: (p.taken_on, p.pk))
+        if items[0].taken_on < items[-1].taken_on:
+            pairs.append((items[0], items[-1]))
+    return pairs[:PHOTO_PAIRS_MAX]
+
+
+def _photos(user: User, patient: Patient) -> tuple[bool, list[PhotoPair], str]:
+    """(allowed, pairs, note)."""
+    clinical, _marketing = photo_consent(patient)
+    if not clinical:
+        return (
+            False,
+            [],
+            "Photographs are not included: the patient's consent does not cover clinical "
+            "photographs.",
+        )
+    photos = list(photos_for(user=user, patient=patient).filter(archived_at__isnull=True))
+    pairs = []
+    for before, after in photo_pairs(photos):
+        try:
+            pairs.append(
+                PhotoPair(
+                    view=before.get_view_display()
+                    + (f" ({label(before.zone)})" if before.zone else ""),
+                    before=before,
+                    after=after,
+                    before_src=_embed(before),
+                    after_src=_embed(after),
+                )
+            )
+        except (OSError, ValueError):  # a missing or unreadable file: leave that pair out
+            log.warning("photo pair %s/%s could not be embedded", before.pk, after.pk)
+    note = "" if pairs else "No photographs of the same view from two different visits yet."
+    return True, pairs, note
+
+
+def _adverse_rows(patient: Patient) -> list[dict[str, Any]]:
+    types = {t.code: t.label for t in default_protocol().document.charting.adverse_event_types}
+    rows = []
+    for event in AdverseEvent.objects.filter(patient=patient).order_by("onset_on", "id"):
+        kind = types.get(event.event_type, label(event.event_type))
+        if event.event_type_other:
+            kind = f"{kind}: {event.event_type_other}"
+        rows.append(
+            {
+                "type": kind,
+                "severity": event.get_severity_display(),
+                "onset": event.onset_on,
+                "status": event.get_status_display(),
+                "resolved_on": event.resolved_on,
+            }
+        )
+    return rows
+
+
+def progress_report_context(*, user: User, patient: Patient) -> dict[str, Any]:
+    progress = progress_for(user=user, patient=patient)
+    chart = progress_chart(progress)
+    chart_src = "" if chart.empty else data_url(chart_png(chart))
+    sessions = [
+        {
+            "number": s.session_number,
+            "on": s.performed_on,
+            "device": device_label(s.device),
+            "depths": _depths_text(s.depths),
+            "passes": s.passes,
+        }
+        for s in SessionRecord.objects.filter(patient=patient, status__in=SIGNED).order_by(
+            "performed_on", "id"
+        )
+    ]
+    photos_allowed, pairs, photo_note = _photos(user, patient)
+    plan = current_plan(patient=patient)
+    return {
+        "document_title": "Progress report",
+        "progress": progress,
+        "chart_src": chart_src,
+        "chart_width": CHART_WIDTH,
+        "chart_height": round(CHART_WIDTH * chart.height / chart.width),
+        "plan": plan,
+        "plan_rec": plan.engine_plan() if plan else None,
+        "plan_device": device_label(plan.device) if plan else "",
+        "sessions": sessions,
+        "adverse_events": _adverse_rows(patient),
+        "photos_allowed": photos_allowed,
+        "photo_pairs": pairs,
+        "photo_note": photo_note,
+        "generated_at": datetime.now(tz=timezone.get_current_timezone()),
+    }
