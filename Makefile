@@ -23,7 +23,7 @@ help:
 	@echo "make run    - set up, migrate, seed demo data, serve on http://127.0.0.1:8000"
 	@echo "make test   - lint, type-check, migrations check, tests"
 	@echo "make fmt    - format and auto-fix"
-	@echo "make bench  - run bench/*.py"
+	@echo "make bench  - run bench/bench_*.py"
 	@echo "make clean  - remove the venv, caches and local data"
 
 venv: $(STAMP)
@@ -63,8 +63,8 @@ pytest: venv
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: venv
-	@shopt -s nullglob; scripts=(bench/*.py); \
-	if [ $${#scripts[@]} -eq 0 ]; then echo "no bench/*.py scripts yet"; fi; \
+	@shopt -s nullglob; scripts=(bench/bench_*.py); \
+	if [ $${#scripts[@]} -eq 0 ]; then echo "no bench/bench_*.py scripts yet"; fi; \
 	for s in "$${scripts[@]}"; do echo "== $$s"; $(BIN)/python "$$s" || exit 1; done
 
 clean:
