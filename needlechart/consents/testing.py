@@ -91,3 +91,31 @@ def signed_consent(
     fields.update(patient_fields)
     consent_sign_patient(consent=consent, by=witness, **fields)
     return consent_countersign(consent=consent, by=clinician, signature=signature_url())
+
+
+def signed_consent_row(
+    *, plan: TreatmentPlan, by: User, photo_clinical: bool = True, photo_marketing: bool = False
+) -> Consent:
+    """A SIGNED consent row covering the plan's device and zones, written directly (fast;
+    for tests of other apps that only need a consent to exist)."""
+    from django.utils import timezone
+
+    from needlechart.consents.models import ConsentStatus
+
+    now = timezone.now()
+    return Consent.objects.create(
+        patient=plan.patient,
+        plan=plan,
+        status=ConsentStatus.SIGNED,
+        text="Test consent",
+        text_hash="0" * 64,
+        device=plan.device,
+        zones=sorted((plan.depths or {}).keys()),
+        photo_clinical=photo_clinical,
+        photo_marketing=photo_marketing,
+        patient_name_signed=plan.patient.full_name,
+        patient_signed_at=now,
+        clinician=by,
+        clinician_signed_at=now,
+        created_by=by,
+    )

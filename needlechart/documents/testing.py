@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from needlechart.accounts.models import User
-from needlechart.consents.models import Consent, ConsentStatus
+from needlechart.consents.models import Consent
+from needlechart.consents.testing import signed_consent_row
 from needlechart.imaging.models import Photo, PhotoView, VisitKind
 from needlechart.imaging.testing import image_bytes, store_photo
 from needlechart.patients.models import Patient
@@ -50,23 +51,7 @@ def course(
     today = today or timezone.localdate()
     start = today - timedelta(weeks=20)
     plan = approved_plan(patient=patient, by=by, start_date=start)
-    now = timezone.now()
-    consent = Consent.objects.create(
-        patient=patient,
-        plan=plan,
-        status=ConsentStatus.SIGNED,
-        text="Test consent",
-        text_hash="0" * 64,
-        device=plan.device,
-        zones=sorted((plan.depths or {}).keys()),
-        photo_clinical=photo_clinical,
-        photo_marketing=False,
-        patient_name_signed=patient.full_name,
-        patient_signed_at=now,
-        clinician=by,
-        clinician_signed_at=now,
-        created_by=by,
-    )
+    consent = signed_consent_row(plan=plan, by=by, photo_clinical=photo_clinical)
     assessment_record(
         patient=patient,
         by=by,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from needlechart.accounts.models import User
-from needlechart.consents.models import Consent, ConsentStatus
+from needlechart.consents.models import Consent
 from needlechart.imaging.models import Photo, PhotoView, VisitKind
 from needlechart.patients.models import Patient
 
@@ -78,26 +78,11 @@ def give_photo_consent(
     *, patient: Patient, by: User, clinical: bool = True, marketing: bool = False
 ) -> Consent:
     """A SIGNED consent for an approved plan with the given photo choices."""
+    from needlechart.consents.testing import signed_consent_row
     from needlechart.treatments.testing import approved_plan
 
     plan = approved_plan(patient=patient, by=by)
-    now = timezone.now()
-    return Consent.objects.create(
-        patient=patient,
-        plan=plan,
-        status=ConsentStatus.SIGNED,
-        text="Test consent",
-        text_hash="0" * 64,
-        device=plan.device,
-        zones=sorted((plan.depths or {}).keys()),
-        photo_clinical=clinical,
-        photo_marketing=marketing,
-        patient_name_signed=patient.full_name,
-        patient_signed_at=now,
-        clinician=by,
-        clinician_signed_at=now,
-        created_by=by,
-    )
+    return signed_consent_row(plan=plan, by=by, photo_clinical=clinical, photo_marketing=marketing)
 
 
 def store_photo(

@@ -9,7 +9,8 @@ from typing import Any
 from django.utils import timezone
 
 from needlechart.accounts.models import User
-from needlechart.consents.models import Consent, ConsentStatus
+from needlechart.consents.models import Consent
+from needlechart.consents.testing import signed_consent_row
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
 from needlechart.plans.testing import PROCEED, screen_patient
@@ -40,21 +41,7 @@ def approved_plan(*, patient: Patient, by: User, example: str = PROCEED) -> Trea
 
 def sign_consent(*, plan: TreatmentPlan, by: User) -> Consent:
     """A SIGNED consent row covering the plan's device and zones."""
-    now = timezone.now()
-    return Consent.objects.create(
-        patient=plan.patient,
-        plan=plan,
-        status=ConsentStatus.SIGNED,
-        text="Test consent",
-        text_hash="0" * 64,
-        device=plan.device,
-        zones=sorted((plan.depths or {}).keys()),
-        patient_name_signed=plan.patient.full_name,
-        patient_signed_at=now,
-        clinician=by,
-        clinician_signed_at=now,
-        created_by=by,
-    )
+    return signed_consent_row(plan=plan, by=by)
 
 
 def consented_plan(*, patient: Patient, by: User, example: str = PROCEED) -> TreatmentPlan:
