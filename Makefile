@@ -17,10 +17,11 @@ MANAGE := $(BIN)/python manage.py
 # Local development and tests run with DEBUG on (dev secret key); production sets its own env.
 DEV_ENV := NEEDLECHART_DEBUG=1
 
-.PHONY: help venv run test lint fmt mypy migrations-check pytest bench clean
+.PHONY: help venv run worker test lint fmt mypy migrations-check pytest bench clean
 
 help:
 	@echo "make run    - set up, migrate, seed demo data, serve on http://127.0.0.1:8000"
+	@echo "make worker - the background worker alone (make run starts one too)"
 	@echo "make test   - lint, type-check, migrations check, tests"
 	@echo "make fmt    - format and auto-fix"
 	@echo "make bench  - run bench/bench_*.py"
@@ -41,7 +42,13 @@ $(STAMP): pyproject.toml
 run: venv
 	$(DEV_ENV) $(MANAGE) migrate --noinput
 	$(DEV_ENV) $(MANAGE) seed_demo
+	@# The background worker (reminders, e-mails) runs beside the web server and stops with it.
+	$(DEV_ENV) $(MANAGE) db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+worker: venv
+	$(DEV_ENV) $(MANAGE) db_worker
 
 test: venv lint mypy migrations-check pytest
 

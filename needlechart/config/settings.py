@@ -123,6 +123,9 @@ INSTALLED_APPS = [
     "needlechart.imaging",
     "needlechart.documents",
     "needlechart.prescreen",
+    "needlechart.portal",
+    "needlechart.notifications",
+    "django_tasks_db",
     "needlechart.api",
     "needlechart.demo",
 ]
@@ -300,3 +303,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("NEEDLECHART_LOG_LEVEL", "INFO")},
 }
+
+
+# ---------------------------------------------------------------- background tasks
+# Django's tasks framework with a database-backed queue (django-tasks-db): no extra server.
+# Start a worker with `make worker` (`manage.py db_worker`); `make run` starts one beside the
+# web server. NEEDLECHART_TASKS_IMMEDIATE=1 runs tasks in the request instead (tests, demos).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if env_bool("NEEDLECHART_TASKS_IMMEDIATE", False)
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+# Public address of this site, for links in e-mails (portal sign-in links).
+SITE_URL = env_str("NEEDLECHART_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

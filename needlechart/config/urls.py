@@ -23,6 +23,8 @@ urlpatterns = [
     path("imaging/", include("needlechart.imaging.urls")),
     path("documents/", include("needlechart.documents.urls")),
     path("prescreen/", include("needlechart.prescreen.urls")),
+    path("portal/", include("needlechart.portal.urls")),
+    path("notifications/", include("needlechart.notifications.urls")),
     path("api/", include("needlechart.api.urls")),
     path("django-admin/", admin.site.urls),
 ]
