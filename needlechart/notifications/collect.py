@@ -1,0 +1,167 @@
+"""Turn database rows into the plain inputs of `due.py` (a fixed number of queries).
+
+Every query is bounded in time: only rows that could produce a message that is not yet
+too late (see `due.STALE_AFTER` and the protocol's follow-up window) are read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
+
+from needlechart.notifications import due
+from needlechart.plans.models import PlanStatus, TreatmentPlan
+from needlechart.protocol import default_protocol
+from needlechart.protocol.aftercare import check_in_days
+from needlechart.scheduling.models import Appointment, AppointmentStatus
+from needlechart.screenings.models import Screening, VerdictChoices
+from needlechart.treatments.models import SessionRecord, SessionStatus
+
+# Clinic scheduling policy, not a clinical figure: how many hours before a session the
+# reminder goes out. A clinic sets `REMINDER_HOURS_BEFORE` in its settings; 24 otherwise.
+DEFAULT_REMINDER_HOURS_BEFORE = 24
+# The time of day date-based reminders (preparation, check-in, follow-up...) are sent,
+# in the clinic's time zone. Messaging policy, not clinical.
+SEND_AT = time(9, 0)
+
+SIGNED = (SessionStatus.SIGNED, SessionStatus.COUNTERSIGNED)
+MAX_MAINTENANCE_MONTHS = 60
+
+
+def policy() -> due.Policy:
+    protocol = default_protocol()
+    follow_up = protocol.document.follow_up
+    return due.Policy(
+        reminder_hours_before=int(
+            getattr(settings, "REMINDER_HOURS_BEFORE", DEFAULT_REMINDER_HOURS_BEFORE)
+        ),
+        check_in_days=tuple(check_in_days(protocol)),
+        follow_up_from_weeks=follow_up.from_weeks,
+        follow_up_to_weeks=follow_up.to_weeks,
+        send_at=SEND_AT,
+        tz=ZoneInfo(settings.TIME_ZONE),
+    )
+
+
+def _preparation_steps(recommendation: object) -> tuple[due.PreparationStep, ...]:
+    if not isinstance(recommendation, dict):
+        return ()
+    steps = []
+    for item in recommendation.get("preparation") or []:
+        if not isinstance(item, dict) or item.get("days_before") is None:
+            continue
+        steps.append(
+            due.PreparationStep(
+                code=str(item.get("code", "")),
+                title=str(item.get("title", "")),
+                text=str(item.get("text", "")),
+                days_before=int(item["days_before"]),
+            )
+        )
+    return tuple(steps)
+
+
+def collect_due(*, now: datetime) -> list[due.DueMessage]:
+    pol = policy()
+    today = now.astimezone(pol.tz).date()
+    late = due.STALE_AFTER + timedelta(days=1)
+
+    # Booked appointments still ahead (confirmation and reminder end when the session starts).
+    appointments = list(
+        Appointment.objects.filter(status=AppointmentStatus.BOOKED, starts_at__gt=now).values(
+            "id", "patient_id", "starts_at", "created_at", "plan_id", "session_number"
+        )
+    )
+    appointment_inputs = [due.AppointmentIn(**a) for a in appointments]
+
+    # Approved plans with no session yet: preparation counts back from the first booking.
+    first_by_plan: dict[int, due.AppointmentIn] = {}
+    for a in sorted(appointment_inputs, key=lambda a: a.starts_at):
+        if a.plan_id is not None:
+            first_by_plan.setdefault(a.plan_id, a)
+    course_starts = []
+    if first_by_plan:
+        plans = TreatmentPlan.objects.filter(
+            pk__in=first_by_plan, status=PlanStatus.APPROVED
+        ).exclude(Exists(SessionRecord.objects.filter(plan=OuterRef("pk"))))
+        for plan_id, patient_id, recommendation in plans.values_list(
+            "id", "patient_id", "recommendation"
+        ):
+            first = first_by_plan[plan_id]
+            course_starts.append(
+                due.CourseStartIn(
+                    plan_id=plan_id,
+                    patient_id=patient_id,
+                    first_appointment_id=first.id,
+                    first_starts_at=first.starts_at,
+                    steps=_preparation_steps(recommendation),
+                )
+            )
+
+    # Signed sessions recent enough for a check-in invitation.
+    horizon = max(pol.check_in_days, default=0)
+    signed_sessions = [
+        due.SignedSessionIn(**s)
+        for s in SessionRecord.objects.filter(
+            status__in=SIGNED, performed_on__gte=today - timedelta(days=horizon) - late
+        ).values("id", "patient_id", "performed_on")
+    ]
+
+    # Approved plans whose planned sessions are all signed, last session recent enough.
+    oldest = today - max(
+        timedelta(weeks=pol.follow_up_to_weeks),
+        timedelta(days=31 * MAX_MAINTENANCE_MONTHS),
+    )
+    completed = (
+        TreatmentPlan.objects.filter(status=PlanStatus.APPROVED)
+        .annotate(
+            signed=Count("session_records", filter=Q(session_records__status__in=SIGNED)),
+            last_on=Max(
+                "session_records__performed_on", filter=Q(session_records__status__in=SIGNED)
+            ),
+        )
+        .filter(signed__gte=F("sessions_planned"), signed__gt=0, last_on__gte=oldest)
+        .values_list("id", "patient_id", "last_on", "recommendation__maintenance_interval_months")
+    )
+    completed_courses = [
+        due.CompletedCourseIn(
+            plan_id=plan_id,
+            patient_id=patient_id,
+            last_session_on=last_on,
+            maintenance_interval_months=int(months) if isinstance(months, int) else None,
+        )
+        for plan_id, patient_id, last_on, months in completed
+    ]
+
+    # Deferred screenings (verdict, or a clinician's override, is "defer") not superseded
+    # by a later screening of the same patient.
+    newer = Screening.objects.filter(patient_id=OuterRef("patient_id"), pk__gt=OuterRef("pk"))
+    deferred = (
+        Screening.objects.filter(rescreen_on__isnull=False, rescreen_on__gte=today - late)
+        .filter(
+            Q(override__isnull=True, verdict=VerdictChoices.DEFER)
+            | Q(override__verdict=VerdictChoices.DEFER)
+        )
+        .exclude(Exists(newer))
+        .values("id", "patient_id", "rescreen_on")
+    )
+    deferred_screenings = [
+        due.DeferredScreeningIn(
+            id=s["id"], patient_id=s["patient_id"], rescreen_on=s["rescreen_on"]
+        )
+        for s in deferred
+        if s["rescreen_on"] is not None
+    ]
+
+    return due.messages_due(
+        now=now,
+        policy=pol,
+        appointments=appointment_inputs,
+        course_starts=course_starts,
+        signed_sessions=signed_sessions,
+        completed_courses=completed_courses,
+        deferred_screenings=deferred_screenings,
+    )

@@ -1,0 +1,34 @@
+"""`manage.py send_due_messages` — run the sender once (for cron), or enqueue it.
+
+Cron, every few minutes:   */5 * * * *  manage.py send_due_messages
+Through the task worker:   manage.py send_due_messages --enqueue   (db_worker runs it)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from needlechart.notifications.sending import send_due_messages_once
+from needlechart.notifications.tasks import send_due_messages
+
+
+class Command(BaseCommand):
+    help = "Log the reminders now due and send those ready (safe to run concurrently)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Enqueue the send_due_messages task for the worker instead of running here.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["enqueue"]:
+            result = send_due_messages.enqueue()
+            self.stdout.write(f"Enqueued send_due_messages ({result.id}).")
+            return
+        report = send_due_messages_once()
+        counts = ", ".join(f"{k} {v}" for k, v in report.as_dict().items())
+        self.stdout.write(f"Messages: {counts}.")
