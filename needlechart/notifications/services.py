@@ -190,12 +190,25 @@ def message_preference_set(
     return pref
 
 
+@transaction.atomic
+def message_retry(*, message: Message, by: AbstractBaseUser) -> Message:
+    """Staff send a FAILED message again: back to PENDING with fresh attempts."""
+    updated = Message.objects.filter(pk=message.pk, status=MessageStatus.FAILED).update(
+        status=MessageStatus.PENDING, attempts=0, next_attempt_at=None
+    )
+    if updated:
+        audit_record(actor=by, action="message.retry", obj=message, patient_id=message.patient_id)
+    message.refresh_from_db()
+    return message
+
+
 __all__ = [
     "MessageKind",
     "message_claim",
     "message_deliver",
     "message_log",
     "message_preference_set",
+    "message_retry",
     "message_send_now",
     "messages_ready",
     "messages_release_stale",
