@@ -10,13 +10,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from needlechart.accounts.models import Role, User
 from needlechart.audit.services import audit_record
+from needlechart.notifications.models import Message, MessageKind, MessageStatus
+from needlechart.notifications.services import message_send_now
 from needlechart.patients.models import Patient
 from needlechart.portal.models import (
     TOKEN_LIFETIME,
@@ -32,6 +33,7 @@ from needlechart.scheduling.models import Appointment
 from needlechart.treatments.models import SessionRecord
 
 INVITE_ROLES = frozenset({Role.CLINICIAN, Role.AESTHETICIAN, Role.FRONT_DESK})
+LINK_REMOVED = "[sign-in link removed from the log]"
 NO_EMAIL = "The patient has no e-mail address; add one to the chart before inviting."
 ARCHIVED = "The chart is archived."
 SIGN_IN_SUBJECT = "Your sign-in link for {clinic}"
@@ -57,18 +59,17 @@ def _send_sign_in(*, patient: Patient, token: PortalToken, secret: str) -> None:
         link=link,
         minutes=int(TOKEN_LIFETIME.total_seconds() // 60),
     )
-    try:
-        from needlechart.notifications import services as notifications
-    except ImportError:  # pragma: no cover - notifications app not available
-        send_mail(subject, body, None, [patient.email])
-        return
-    notifications.message_send_now(
+    message = message_send_now(
         patient=patient,
-        kind="portal_sign_in",
+        kind=MessageKind.PORTAL_SIGN_IN,
         subject=subject,
         body=body,
         dedupe_key=f"portal_sign_in:token:{token.pk}",
     )
+    if message.status == MessageStatus.SENT:
+        # The log on the chart must not hold a live sign-in secret: once delivered, keep the
+        # message but without the link. (An unsent one keeps it for the retry; it expires.)
+        Message.objects.filter(pk=message.pk).update(body=body.replace(link, LINK_REMOVED))
 
 
 def _token_create(*, patient: Patient, by: User | None) -> tuple[PortalToken, str]:
