@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from needlechart.accounts.models import User
@@ -160,3 +163,23 @@ def test_task_and_command_run_the_sender(patient: Patient) -> None:
     }
     call_command("send_due_messages")
     call_command("send_due_messages", "--enqueue")
+
+
+def test_collector_query_count_is_constant(clinician: User, make_patient: Any) -> None:
+    from needlechart.notifications.collect import collect_due
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            collect_due(now=at(2030, 1, 6, 11))
+        return len(ctx)
+
+    def course() -> None:
+        plan = approved_plan(patient=make_patient(), by=clinician, start_date=date(2030, 1, 7))
+        book(plan, clinician, at(2030, 1, 7, 10), created_at=at(2030, 1, 5, 9))
+        signed_session(plan=plan, by=clinician, number=1, performed_on=date(2030, 1, 5))
+
+    course()
+    few = queries()
+    for _ in range(3):
+        course()
+    assert queries() == few <= 6

@@ -2,10 +2,12 @@
 
 Cron, every few minutes:   */5 * * * *  manage.py send_due_messages
 Through the task worker:   manage.py send_due_messages --enqueue   (db_worker runs it)
+Without cron:              manage.py send_due_messages --every 300  (runs until stopped)
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -23,12 +25,23 @@ class Command(BaseCommand):
             action="store_true",
             help="Enqueue the send_due_messages task for the worker instead of running here.",
         )
+        parser.add_argument(
+            "--every",
+            type=int,
+            default=0,
+            metavar="SECONDS",
+            help="Keep running, once every SECONDS (a companion process to the web server).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["enqueue"]:
             result = send_due_messages.enqueue()
             self.stdout.write(f"Enqueued send_due_messages ({result.id}).")
             return
-        report = send_due_messages_once()
-        counts = ", ".join(f"{k} {v}" for k, v in report.as_dict().items())
-        self.stdout.write(f"Messages: {counts}.")
+        while True:
+            report = send_due_messages_once()
+            counts = ", ".join(f"{k} {v}" for k, v in report.as_dict().items())
+            self.stdout.write(f"Messages: {counts}.")
+            if options["every"] <= 0:
+                return
+            time.sleep(options["every"])
