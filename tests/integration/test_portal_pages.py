@@ -465,3 +465,27 @@ def test_front_desk_cannot_review(fresh: Any, front_desk_client: Client) -> None
         reverse("portal:check_in_review", args=[check_in.pk]), {"note": "x"}
     )
     assert response.status_code == 403
+
+
+def test_check_in_form_uses_protocol_labels(fresh: Any) -> None:
+    from needlechart.protocol import default_protocol
+
+    patient, session = fresh
+    client = portal_client(patient)
+    response = client.get(reverse("portal:check_in", args=[session.pk, 1]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for rule in default_protocol().document.aftercare.symptoms.values():
+        assert rule.label in html
+
+
+def test_home_without_a_plan(make_patient: Any) -> None:
+    patient = make_patient(given_name="New", family_name="Comer", email="n@example.com")
+    client = portal_client(patient)
+    for name in ("portal:home", "portal:documents", "portal:progress"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "no-store"
+    assert (
+        "not yet approved a treatment plan" in client.get(reverse("portal:home")).content.decode()
+    )
