@@ -42,12 +42,17 @@ $(STAMP): pyproject.toml
 run: venv
 	$(DEV_ENV) $(MANAGE) migrate --noinput
 	$(DEV_ENV) $(MANAGE) seed_demo
-	@# The background worker (reminders, e-mails) runs beside the web server and stops with it.
+	@# The background worker and its 5-minute reminder schedule run beside the web server and
+	@# stop with it (see "Background worker" in the README).
 	$(DEV_ENV) $(MANAGE) db_worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(DEV_ENV) $(MANAGE) send_due_messages --enqueue --every 300 & schedule=$$!; \
+	trap 'kill $$worker $$schedule 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
+# The worker alone (for a production-like setup: run this beside the web processes).
 worker: venv
+	$(DEV_ENV) $(MANAGE) send_due_messages --enqueue --every 300 & schedule=$$!; \
+	trap 'kill $$schedule 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(MANAGE) db_worker
 
 test: venv lint mypy migrations-check pytest
