@@ -1,0 +1,127 @@
+"""The patient side in a real browser, with screenshots: public pre-screen → consultation
+request → front desk converts it → the patient signs in through the link in the e-mail →
+day-1 check-in that needs the clinic → a clinician reviews it."""
+
+import re
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from needlechart.accounts.models import User
+from needlechart.patients.models import Patient
+from needlechart.portal.models import CheckIn
+from needlechart.prescreen.models import Lead
+from needlechart.treatments.testing import charted_session, consented_plan
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+    from pytest_django.live_server_helper import LiveServer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page: "Page", base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("test-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_prescreen_to_reviewed_check_in(
+    live_server: "LiveServer",
+    browser_page: "Page",
+    screenshot: Callable[[str], Path],
+    front_desk: User,
+    clinician: User,
+) -> None:
+    page = browser_page
+    base = live_server.url
+
+    # 1. A prospective patient answers the public questionnaire (no sign-in).
+    page.goto(f"{base}/prescreen/")
+    page.locator('input[name="age"]').fill("29")
+    page.locator('input[name="concerns"]').first.check()
+    page.locator('input[name="zones"][value="cheeks"]').check()
+    screenshot("01-prescreen")
+    page.get_by_role("button", name="See my result").click()
+    page.get_by_role("button", name="Ask for a consultation").wait_for()
+    screenshot("02-prescreen-result")
+
+    # 2. They ask for a consultation (the form refuses submissions made in under 3 s).
+    page.locator('input[name="name"]').fill("Nadia Perera")
+    page.locator('input[name="email"]').fill("nadia@example.org")
+    page.locator('input[name="phone"]').fill("07700 900321")
+    page.locator('[name="preferred_times"]').fill("Weekday mornings")
+    page.locator('input[name="consent"]').check()
+    time.sleep(3.2)
+    page.get_by_role("button", name="Ask for a consultation").click()
+    page.wait_for_load_state()
+    lead = Lead.objects.get(email="nadia@example.org")
+    screenshot("03-request-sent")
+
+    # 3. Front desk converts the request into a patient.
+    _sign_in(page, base, "desk")
+    page.goto(f"{base}/prescreen/leads/{lead.pk}/")
+    screenshot("04-lead")
+    page.get_by_role("link", name="Convert to patient").click()
+    page.locator('input[name="given_name"]').fill("Nadia")
+    page.locator('input[name="family_name"]').fill("Perera")
+    page.locator('input[name="date_of_birth"]').fill("1997-04-02")
+    page.get_by_role("button", name="Convert").click()
+    page.wait_for_load_state()
+    patient = Patient.objects.get(family_name="Perera")
+    lead.refresh_from_db()
+    assert lead.converted_patient_id == patient.pk
+
+    # Her course so far (built by the services): a signed session yesterday.
+    plan = consented_plan(patient=patient, by=clinician)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    session = charted_session(plan=plan, by=clinician, sign=True, today=yesterday)
+
+    # 4. Front desk invites her to the portal; she opens the link from the e-mail.
+    page.goto(f"{base}/patients/{patient.pk}/")
+    mail.outbox.clear()
+    page.locator("#portal-invite").click()
+    page.wait_for_load_state()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["nadia@example.org"]
+    link = re.search(r"https?://\S+/portal/enter/\S+/", mail.outbox[0].body)
+    assert link is not None
+    path = link.group(0).split("/portal/", 1)[1]
+
+    patient_page = page.context.browser.new_context().new_page()  # her own browser
+    patient_page.goto(f"{base}/portal/{path}")
+    patient_page.locator("#enter-button").click()
+    patient_page.get_by_role("link", name="Day 1 check-in").wait_for()
+    patient_page.screenshot(path=str(screenshot("05-portal-home").parent / "portal-home.png"))
+
+    # 5. Day-1 check-in: pus from a needle mark → contact the clinic.
+    patient_page.get_by_role("link", name="Day 1 check-in").click()
+    patient_page.locator('input[name="pus_drainage_present"]').check()
+    patient_page.locator('select[name="pus_drainage_severity"]').select_option("mild")
+    patient_page.get_by_role("button", name="Send check-in").click()
+    patient_page.wait_for_load_state()
+    patient_page.screenshot(
+        path=str(screenshot("06-check-in-result").parent / "portal-check-in.png")
+    )
+    check_in = CheckIn.objects.get(session=session, day=1)
+    assert check_in.needs_review
+    assert patient_page.get_by_text("clinic", exact=False).first.is_visible()
+    patient_page.context.close()
+
+    # 6. A clinician (at her own desk) sees it on the dashboard and reviews it.
+    page.context.clear_cookies()
+    _sign_in(page, base, "clin")
+    assert page.get_by_text("Check-ins needing review", exact=False).first.is_visible()
+    page.goto(f"{base}/portal/staff/check-ins/{check_in.pk}/")
+    page.locator('textarea[name="note"]').fill("Called her: swab taken, review tomorrow.")
+    page.get_by_role("button", name="Mark as reviewed").click()
+    check_in.refresh_from_db()
+    assert check_in.reviewed_at is not None
+    screenshot("07-check-in-reviewed")
