@@ -375,3 +375,55 @@ STAGES: dict[int, Stage] = {
         for i in range(27, 30)
     },
 }
+
+
+# --- the public pre-screen: two requests waiting for front desk ---------------------------------
+
+DEMO_LEADS = (
+    (
+        "Hana Kimura",
+        "hana.kimura@example.org",
+        "07700 900901",
+        "Tuesday or Thursday after 5pm",
+        {"age": 27, "concerns": ["acne_scars"], "zones": ["cheeks", "chin"]},
+    ),
+    (
+        "Marcus Reid",
+        "marcus.reid@example.org",
+        "",
+        "Any weekday morning",
+        {
+            "age": 34,
+            "concerns": ["acne_scars", "texture_pores"],
+            "zones": ["cheeks"],
+            "blood_thinners": "yes",
+        },
+    ),
+)
+
+
+def seed_leads() -> int:
+    """Consultation requests as if sent from the public pre-screen. Idempotent by e-mail."""
+    from needlechart.prescreen.models import Lead
+    from needlechart.prescreen.questionnaire import build_intake
+    from needlechart.prescreen.services import lead_create
+    from needlechart.protocol import Intake, screen
+
+    today = timezone.localdate()
+    made = 0
+    for name, email, phone, times, answers in DEMO_LEADS:
+        if Lead.objects.filter(email=email).exists():
+            continue
+        intake = build_intake(answers, today=today)
+        lead_create(
+            name=name,
+            email=email,
+            phone=phone,
+            preferred_times=times,
+            answers=answers,
+            intake=intake,
+            screening=screen(Intake.model_validate(intake), today=today),
+            ip_hash="demo",
+        )
+        made += 1
+    return made

@@ -115,7 +115,7 @@ def seed_patients(*, by: User) -> list[Patient]:
 
 @transaction.atomic
 def seed_all() -> list[User]:
-    from needlechart.demo.course import seed_course
+    from needlechart.demo.course import seed_course, seed_leads
 
     staff = seed_staff()
     by_role = {u.role: u for u in staff}
@@ -125,4 +125,5 @@ def seed_all() -> list[User]:
         clinician=by_role[Role.CLINICIAN],
         aesthetician=by_role[Role.AESTHETICIAN],
     )
+    seed_leads()
     return staff

@@ -68,6 +68,10 @@ def test_demo_patients_are_spread_across_the_course() -> None:
     assert AdverseEvent.objects.filter(status="resolved").count() == 1
     assert FollowUp.objects.count() == 1
 
+    from needlechart.prescreen.models import Lead
+
+    assert Lead.objects.count() == 2
+
 
 def test_demo_dashboard_has_work_for_the_clinician() -> None:
     from django.test import Client
