@@ -91,11 +91,13 @@ def test_prescreen_to_reviewed_check_in(
     page.locator("#portal-invite").click()
     page.wait_for_load_state()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["nadia@example.org"]
-    link = re.search(r"https?://\S+/portal/enter/\S+/", mail.outbox[0].body)
+    link = re.search(r"https?://\S+/portal/enter/\S+/", str(mail.outbox[0].body))
     assert link is not None
     path = link.group(0).split("/portal/", 1)[1]
 
-    patient_page = page.context.browser.new_context().new_page()  # her own browser
+    browser = page.context.browser
+    assert browser is not None
+    patient_page = browser.new_context().new_page()  # her own browser
     patient_page.goto(f"{base}/portal/{path}")
     patient_page.locator("#enter-button").click()
     patient_page.get_by_role("link", name="Day 1 check-in").wait_for()
