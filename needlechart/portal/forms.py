@@ -3,7 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 
+from needlechart.imaging.processing import (
+    PhotoRejected,
+    ProcessedPhoto,
+    process_photo,
+    too_big_message,
+)
 from needlechart.portal.selectors import symptom_choices
 from needlechart.protocol.vocabulary import SymptomSeverity
 
@@ -33,7 +41,8 @@ class RescheduleForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
-    """One row per symptom: do you have it, how bad, is it getting worse."""
+    """One row per symptom: do you have it, how bad, is it getting worse; plus an optional
+    photo when the patient's consent allows clinical photos (`photo_allowed`)."""
 
     notes = forms.CharField(
         label="Anything else you want to tell us? (optional)",
@@ -42,8 +51,15 @@ class CheckInForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, photo_allowed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.processed_photo: ProcessedPhoto | None = None
+        if photo_allowed:
+            self.fields["photo"] = forms.FileField(
+                label="Add a photo of the treated skin (optional)",
+                required=False,
+                widget=forms.FileInput(attrs={"accept": "image/*", "capture": "environment"}),
+            )
         self.symptom_rows = []
         for code, label in symptom_choices():
             self.fields[f"{code}_present"] = forms.BooleanField(label=label, required=False)
@@ -70,6 +86,27 @@ class CheckInForm(forms.Form):
             if data.get(f"{code}_present") and not data.get(f"{code}_severity"):
                 self.add_error(f"{code}_severity", "Please say how bad it is.")
         return data
+
+    def clean_photo(self) -> UploadedFile[bytes] | None:
+        upload: UploadedFile[bytes] | None = self.cleaned_data.get("photo")
+        if not upload:
+            return None
+        max_bytes: int = settings.PHOTO_MAX_BYTES
+        try:
+            if upload.size is not None and upload.size > max_bytes:
+                raise PhotoRejected(too_big_message(upload.size, max_bytes))
+            data = bytearray()
+            for chunk in upload.chunks():
+                data += chunk
+                if len(data) > max_bytes:
+                    break
+            self.processed_photo = process_photo(bytes(data), max_bytes=max_bytes)
+        except PhotoRejected as exc:
+            raise forms.ValidationError(
+                f"This photo cannot be used: {exc.reason} "
+                "Please choose another photo, or remove it to send the check-in without one."
+            ) from None
+        return upload
 
     def reports(self) -> list[dict[str, Any]]:
         return [

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from needlechart.core.models import TimeStampedModel
+from needlechart.imaging.storage import get_photo_storage
 
 # Security policy: a sign-in link is valid for this long, once.
 TOKEN_LIFETIME = timedelta(minutes=30)
@@ -66,6 +67,8 @@ class CheckIn(TimeStampedModel):
     answers = models.JSONField(default=dict)
     triage = models.JSONField(default=list)
     worst_level = models.CharField(max_length=20, choices=TriageLevelChoice.choices)
+    # Unused: a patient's upload lives in CheckInPhoto, because imaging.Photo rows are
+    # clinical records authored by a staff user (`created_by`).
     photo = models.ForeignKey(
         "imaging.Photo",
         on_delete=models.SET_NULL,
@@ -95,6 +98,30 @@ class CheckIn(TimeStampedModel):
     @property
     def needs_review(self) -> bool:
         return self.worst_level != TriageLevelChoice.EXPECTED and self.reviewed_at is None
+
+
+class CheckInPhoto(models.Model):
+    """The photo a patient attached to a check-in: re-encoded without metadata (upright),
+    plus a JPEG thumbnail, both in the "photos" storage under random names and served only
+    by the portal views that check ownership (patient) or a clinical role (staff)."""
+
+    check_in = models.OneToOneField(
+        CheckIn, on_delete=models.PROTECT, related_name="patient_photo", editable=False
+    )
+    original = models.FileField(storage=get_photo_storage, max_length=255, editable=False)
+    thumbnail = models.FileField(storage=get_photo_storage, max_length=255, editable=False)
+    content_type = models.CharField(max_length=50, editable=False)
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+    size_bytes = models.PositiveIntegerField("size (bytes)", editable=False)
+    sha256 = models.CharField("sha256", max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, editable=False)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"Photo for check-in {self.check_in_id}"
 
 
 class RescheduleRequest(TimeStampedModel):

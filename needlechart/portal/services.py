@@ -3,25 +3,32 @@ only as a sha256 hash; the secret travels only in the e-mailed link."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from datetime import date
 from typing import Any
+from uuid import uuid4
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from needlechart.accounts.models import Role, User
 from needlechart.audit.services import audit_record
+from needlechart.imaging.processing import ProcessedPhoto
+from needlechart.imaging.selectors import photo_consent
+from needlechart.imaging.storage import photo_storage
 from needlechart.notifications.models import Message, MessageKind, MessageStatus
 from needlechart.notifications.services import message_send_now
 from needlechart.patients.models import Patient
 from needlechart.portal.models import (
     TOKEN_LIFETIME,
     CheckIn,
+    CheckInPhoto,
     PortalToken,
     RescheduleRequest,
     TokenPurpose,
@@ -190,11 +197,14 @@ def check_in_submit(
     day: int,
     reports: list[dict[str, Any]],
     notes: str = "",
+    photo: ProcessedPhoto | None = None,
     today: date | None = None,
 ) -> CheckIn:
     """Triage each reported symptom with the engine and store the check-in.
 
     `reports`: [{"symptom", "severity", "worsening"}]. No symptoms = all as expected.
+    `photo`: an upload already checked by `process_photo`; stored only when the patient's
+    consent allows clinical photos (the form does not offer it otherwise).
     """
     if session.patient_id != patient.pk:
         raise PermissionDenied
@@ -234,14 +244,44 @@ def check_in_submit(
         triage=[t.model_dump(mode="json") for t in results],
         worst_level=TriageLevelChoice(str(worst)),
     )
+    if photo is not None:
+        _check_in_photo_store(check_in, photo)
     audit_record(
         actor=None,
         action="portal.check_in",
         obj=check_in,
         patient_id=patient.pk,
-        detail={"day": day, "worst_level": str(worst)},
+        detail={"day": day, "worst_level": str(worst), "photo": photo is not None},
     )
     return check_in
+
+
+def _check_in_photo_store(check_in: CheckIn, photo: ProcessedPhoto) -> CheckInPhoto:
+    clinical, _marketing = photo_consent(check_in.patient_id)
+    if not clinical:
+        raise PermissionDenied("The patient's consent does not cover clinical photos.")
+    names: list[str] = []
+    try:
+        names.append(
+            photo_storage.save(f"{uuid4().hex}{photo.extension}", ContentFile(photo.content))
+        )
+        names.append(photo_storage.save(f"{uuid4().hex}.jpg", ContentFile(photo.thumbnail)))
+        return CheckInPhoto.objects.create(
+            check_in=check_in,
+            original=names[0],
+            thumbnail=names[1],
+            content_type=photo.content_type,
+            width=photo.width,
+            height=photo.height,
+            size_bytes=len(photo.content),
+            sha256=photo.sha256,
+        )
+    except Exception:
+        for name in names:
+            # Best effort: an orphan file is harmless, hiding the real error is not.
+            with contextlib.suppress(Exception):
+                photo_storage.delete(name)
+        raise
 
 
 @transaction.atomic

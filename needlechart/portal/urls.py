@@ -23,9 +23,19 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("photos/<int:photo_id>/", views.photo, name="photo"),
     path("check-ins/<int:session_id>/day/<int:day>/", views.check_in, name="check_in"),
     path("check-ins/<int:check_in_id>/", views.check_in_result, name="check_in_result"),
+    path(
+        "check-ins/<int:check_in_id>/photo/<str:size>/",
+        views.check_in_photo,
+        name="check_in_photo",
+    ),
     # staff side
     path("invite/<int:patient_id>/", views.invite, name="invite"),
     path("staff/check-ins/<int:check_in_id>/", views.check_in_review_view, name="check_in_review"),
+    path(
+        "staff/check-ins/<int:check_in_id>/photo/<str:size>/",
+        views.check_in_photo_staff,
+        name="check_in_photo_staff",
+    ),
     path(
         "staff/reschedule/<int:request_id>/handled/",
         views.reschedule_handled,

@@ -32,11 +32,12 @@ from needlechart.documents.content import (
 from needlechart.documents.render import render_pdf
 from needlechart.imaging.models import Photo
 from needlechart.imaging.selectors import open_photo, photo_consent
+from needlechart.imaging.storage import photo_storage
 from needlechart.patients.models import Patient
-from needlechart.patients.selectors import patient_get_for
+from needlechart.patients.selectors import MAX_DB_ID, patient_get_for
 from needlechart.plans.models import PlanStatus, TreatmentPlan
 from needlechart.portal.forms import CheckInForm, RequestLinkForm, RescheduleForm, ReviewForm
-from needlechart.portal.models import CheckIn, RescheduleRequest
+from needlechart.portal.models import CheckIn, CheckInPhoto, RescheduleRequest
 from needlechart.portal.selectors import (
     check_in_is_due,
     current_plan,
@@ -91,7 +92,7 @@ def portal_login_required(view: PortalView) -> PortalView:
             request.session.flush()
             return redirect("portal:request_link")
         response = view(request, patient, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
+        response.setdefault("Cache-Control", "no-store")
         return response
 
     return wrapped
@@ -149,8 +150,45 @@ def check_in_review_view(request: HttpRequest, check_in_id: int) -> HttpResponse
     return render(
         request,
         "portal/staff_check_in.html",
-        {"check_in": check_in, "form": form, "symptoms": _symptom_rows(check_in)},
+        {
+            "check_in": check_in,
+            "form": form,
+            "symptoms": _symptom_rows(check_in),
+            "photo": CheckInPhoto.objects.filter(check_in=check_in).first(),
+        },
     )
+
+
+# The two sizes of a check-in photo that can be fetched.
+PHOTO_SIZES = ("thumbnail", "original")
+
+
+def _check_in_photo_response(item: CheckInPhoto, size: str) -> HttpResponse:
+    thumbnail = size == "thumbnail"
+    with photo_storage.open(item.thumbnail.name if thumbnail else item.original.name, "rb") as fh:
+        data = fh.read()
+    response = HttpResponse(data, content_type="image/jpeg" if thumbnail else item.content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@clinical_required
+def check_in_photo_staff(request: HttpRequest, check_in_id: int, size: str) -> HttpResponse:
+    """A check-in photo for clinical staff (the review page); every fetch is audited."""
+    if size not in PHOTO_SIZES or not 0 < check_in_id <= MAX_DB_ID:
+        raise Http404
+    item = CheckInPhoto.objects.select_related("check_in").filter(check_in_id=check_in_id).first()
+    if item is None:
+        raise Http404
+    audit_record(
+        actor=acting_user(request),
+        action="check_in_photo.view",
+        obj=item,
+        patient_id=item.check_in.patient_id,
+        detail={"check_in": check_in_id, "size": size},
+    )
+    return _check_in_photo_response(item, size)
 
 
 @require_POST
@@ -432,7 +470,12 @@ def check_in(request: HttpRequest, patient: Patient, session_id: int, day: int) 
         return redirect("portal:check_in_result", check_in_id=existing.pk)
     if not check_in_is_due(patient, session, day):
         raise Http404
-    form = CheckInForm(request.POST or None)
+    photo_allowed, _marketing = photo_consent(patient)
+    form = CheckInForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" and photo_allowed else None,
+        photo_allowed=photo_allowed,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             result = check_in_submit(
@@ -441,12 +484,17 @@ def check_in(request: HttpRequest, patient: Patient, session_id: int, day: int) 
                 day=day,
                 reports=form.reports(),
                 notes=form.cleaned_data["notes"],
+                photo=form.processed_photo if photo_allowed else None,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             return redirect("portal:check_in_result", check_in_id=result.pk)
-    return render(request, "portal/check_in.html", {"form": form, "session": session, "day": day})
+    return render(
+        request,
+        "portal/check_in.html",
+        {"form": form, "session": session, "day": day, "photo_allowed": photo_allowed},
+    )
 
 
 @portal_login_required
@@ -455,5 +503,24 @@ def check_in_result(request: HttpRequest, patient: Patient, check_in_id: int) ->
     return render(
         request,
         "portal/check_in_result.html",
-        {"check_in": item, "symptoms": _symptom_rows(item), "clinic_phone": settings.CLINIC_PHONE},
+        {
+            "check_in": item,
+            "symptoms": _symptom_rows(item),
+            "clinic_phone": settings.CLINIC_PHONE,
+            "photo": CheckInPhoto.objects.filter(check_in=item).first(),
+        },
     )
+
+
+@portal_login_required
+def check_in_photo(
+    request: HttpRequest, patient: Patient, check_in_id: int, size: str
+) -> HttpResponse:
+    """The photo the signed-in patient attached to one of their own check-ins."""
+    if size not in PHOTO_SIZES:
+        raise Http404
+    check_in = own_or_404(CheckIn.objects.all(), patient=patient, pk=check_in_id)
+    item = CheckInPhoto.objects.filter(check_in=check_in).first()
+    if item is None:
+        raise Http404
+    return _check_in_photo_response(item, size)

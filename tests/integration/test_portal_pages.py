@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from needlechart.accounts.models import User
 from needlechart.documents.testing import Course, course
-from needlechart.imaging.testing import use_temp_photo_storage
+from needlechart.imaging.testing import GPS_IFD, image_bytes, upload, use_temp_photo_storage
 from needlechart.outcomes.testing import signed_session
 from needlechart.patients.models import Patient
-from needlechart.portal.models import CheckIn, PortalToken, RescheduleRequest
+from needlechart.portal.models import CheckIn, CheckInPhoto, PortalToken, RescheduleRequest
 from needlechart.portal.services import hash_secret
 from needlechart.portal.views import NEUTRAL_ANSWER, SESSION_KEY
 from needlechart.protocol.aftercare import aftercare_timeline
@@ -250,6 +250,7 @@ def portal_urls(patient: Patient, c: Course, clinician: User) -> list[str]:
         reverse("portal:photo", args=[c.photos[0].pk]),
         reverse("portal:check_in", args=[c.sessions[-1].pk, 1]),
         reverse("portal:check_in_result", args=[check_in.pk]),
+        reverse("portal:check_in_photo", args=[check_in.pk, "thumbnail"]),
     ]
 
 
@@ -276,9 +277,11 @@ def test_every_portal_url_with_other_patients_ids_is_404(
         "photo",
         "check_in",
         "check_in_result",
+        "check_in_photo",
         # staff-side views (staff login required; tested separately)
         "invite",
         "check_in_review",
+        "check_in_photo_staff",
         "reschedule_handled",
     }
     assert with_ids <= covered
@@ -489,3 +492,139 @@ def test_home_without_a_plan(make_patient: Any) -> None:
     assert (
         "not yet approved a treatment plan" in client.get(reverse("portal:home")).content.decode()
     )
+
+
+# ---------------------------------------------------------------- check-in photos
+
+
+def _send_with_photo(client: Client, session: Any, data: bytes) -> Any:
+    return client.post(
+        reverse("portal:check_in", args=[session.pk, 1]),
+        {
+            "redness_present": "on",
+            "redness_severity": "mild",
+            "photo": upload("IMG_0001.jpg", data),
+        },
+    )
+
+
+def test_check_in_photo_with_consent_is_stored_without_gps(fresh: Any, tmp_path: Path) -> None:
+    from PIL import Image
+
+    patient, session = fresh
+    client = portal_client(patient)
+    html = client.get(reverse("portal:check_in", args=[session.pk, 1])).content.decode()
+    assert 'enctype="multipart/form-data"' in html
+    assert 'type="file"' in html and 'accept="image/*"' in html
+    assert 'capture="environment"' in html
+    assert 'id="photo-needs-consent"' not in html
+    response = _send_with_photo(client, session, image_bytes(gps=True, orientation=6))
+    assert response.status_code == 302
+    check_in = CheckIn.objects.get()
+    photo = CheckInPhoto.objects.get(check_in=check_in)
+    assert (photo.width, photo.height) == (48, 64)  # turned upright
+    assert photo.content_type == "image/jpeg" and photo.size_bytes > 0
+    name = str(photo.original.name)
+    assert "IMG_0001" not in name
+    stored = tmp_path / "photos" / name
+    assert stored.exists()
+    with Image.open(stored) as im:
+        exif = im.getexif()
+        assert GPS_IFD not in exif and 0x010F not in exif
+    assert b"TestCam" not in stored.read_bytes()
+    # shown on the result page and served to the patient, never cached
+    html = client.get(response["Location"]).content.decode()
+    thumb_url = reverse("portal:check_in_photo", args=[check_in.pk, "thumbnail"])
+    assert thumb_url in html
+    for size in ("thumbnail", "original"):
+        got = client.get(reverse("portal:check_in_photo", args=[check_in.pk, size]))
+        assert got.status_code == 200
+        assert got["Content-Type"] == "image/jpeg"
+        assert got["Cache-Control"] == "private, no-store"
+    assert client.get(
+        reverse("portal:check_in_photo", args=[check_in.pk, "other"])
+    ).status_code == (404)
+
+
+def test_check_in_invalid_photo_saves_nothing(fresh: Any, tmp_path: Path) -> None:
+    patient, session = fresh
+    client = portal_client(patient)
+    response = _send_with_photo(client, session, b"this is not a picture at all")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="photo-error"' in html and "cannot be used" in html
+    assert not CheckIn.objects.exists()
+    assert not CheckInPhoto.objects.exists()
+    photos_dir = tmp_path / "photos"
+    assert not photos_dir.exists() or not any(photos_dir.iterdir())
+
+
+def test_check_in_photo_needs_photo_consent(make_patient: Any, clinician: User) -> None:
+    patient = make_patient(given_name="Nel", family_name="Noconsent", email="n@example.com")
+    c = course(patient=patient, by=clinician, sessions=1, photos=False, photo_clinical=False)
+    session = signed_session(
+        plan=c.plan, by=clinician, number=2, performed_on=timezone.localdate() - timedelta(days=1)
+    )
+    client = portal_client(patient)
+    html = client.get(reverse("portal:check_in", args=[session.pk, 1])).content.decode()
+    assert 'type="file"' not in html
+    assert 'id="photo-needs-consent"' in html and "photo consent" in html
+    response = _send_with_photo(client, session, image_bytes())
+    assert response.status_code == 302
+    assert CheckIn.objects.filter(patient=patient).count() == 1
+    assert not CheckInPhoto.objects.exists()
+
+
+@pytest.fixture
+def sent_photo(fresh: Any) -> CheckIn:
+    patient, session = fresh
+    client = portal_client(patient)
+    assert _send_with_photo(client, session, image_bytes()).status_code == 302
+    check_in = CheckIn.objects.get()
+    assert CheckInPhoto.objects.filter(check_in=check_in).exists()
+    return check_in
+
+
+def test_other_patient_cannot_fetch_check_in_photo(sent_photo: CheckIn, theirs: Any) -> None:
+    client = portal_client(theirs[0])
+    for size in ("thumbnail", "original"):
+        url = reverse("portal:check_in_photo", args=[sent_photo.pk, size])
+        assert client.get(url).status_code == 404
+        staff_url = reverse("portal:check_in_photo_staff", args=[sent_photo.pk, size])
+        response = client.get(staff_url)
+        assert response.status_code in (302, 403)
+        assert response.status_code == 403 or "/accounts/" in response["Location"]
+
+
+def test_front_desk_cannot_fetch_check_in_photo(
+    sent_photo: CheckIn, front_desk_client: Client
+) -> None:
+    from needlechart.audit.models import AuditEvent
+
+    url = reverse("portal:check_in_photo_staff", args=[sent_photo.pk, "thumbnail"])
+    assert front_desk_client.get(url).status_code == 403
+    assert not AuditEvent.objects.filter(action="check_in_photo.view").exists()
+
+
+def test_clinician_sees_check_in_photo_and_it_is_audited(
+    sent_photo: CheckIn, clinician: User, clinician_client: Client
+) -> None:
+    from needlechart.audit.models import AuditEvent
+
+    html = clinician_client.get(
+        reverse("portal:check_in_review", args=[sent_photo.pk])
+    ).content.decode()
+    thumb_url = reverse("portal:check_in_photo_staff", args=[sent_photo.pk, "thumbnail"])
+    assert thumb_url in html
+    response = clinician_client.get(thumb_url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Cache-Control"] == "private, no-store"
+    event = AuditEvent.objects.get(action="check_in_photo.view")
+    assert event.actor_id == clinician.pk
+    assert event.patient_id == sent_photo.patient_id
+    original = clinician_client.get(
+        reverse("portal:check_in_photo_staff", args=[sent_photo.pk, "original"])
+    )
+    assert original.status_code == 200
+    assert AuditEvent.objects.filter(action="check_in_photo.view").count() == 2
