@@ -31,7 +31,7 @@ from needlechart.documents.content import (
 )
 from needlechart.documents.render import render_pdf
 from needlechart.imaging.models import Photo
-from needlechart.imaging.selectors import open_photo, photo_consent
+from needlechart.imaging.selectors import NO_PHOTO_CONSENT, open_photo, photo_consent
 from needlechart.imaging.storage import photo_storage
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for
@@ -181,6 +181,9 @@ def check_in_photo_staff(request: HttpRequest, check_in_id: int, size: str) -> H
     item = CheckInPhoto.objects.select_related("check_in").filter(check_in_id=check_in_id).first()
     if item is None:
         raise Http404
+    if not photo_consent(item.check_in.patient_id)[0]:
+        # Same rule as every clinical photo: a withdrawn photo consent closes it to staff too.
+        raise PermissionDenied(NO_PHOTO_CONSENT)
     audit_record(
         actor=acting_user(request),
         action="check_in_photo.view",

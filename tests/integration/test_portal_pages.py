@@ -628,3 +628,17 @@ def test_clinician_sees_check_in_photo_and_it_is_audited(
     )
     assert original.status_code == 200
     assert AuditEvent.objects.filter(action="check_in_photo.view").count() == 2
+
+
+def test_withdrawn_photo_consent_closes_check_in_photos_to_staff(
+    sent_photo: CheckIn, clinician_client: Client
+) -> None:
+    from django.utils import timezone
+
+    from needlechart.consents.models import Consent, ConsentStatus
+
+    Consent.objects.filter(patient_id=sent_photo.patient_id).update(
+        status=ConsentStatus.WITHDRAWN, withdrawn_at=timezone.now()
+    )
+    url = reverse("portal:check_in_photo_staff", args=[sent_photo.pk, "thumbnail"])
+    assert clinician_client.get(url).status_code == 403
