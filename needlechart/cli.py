@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from datetime import date
@@ -56,10 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     except (InputError, ProtocolError, GradingError) as exc:
         print(f"needlechart: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except BrokenPipeError:
-        return 0
     if output:
-        print(output)
+        try:
+            print(output)
+            sys.stdout.flush()
+        except BrokenPipeError:  # e.g. `needlechart ... | head`: the reader left, not an error
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the exit-time flush
     return 0
 
 

@@ -95,7 +95,7 @@ CONCERN_LABELS: dict[str, str] = {
     Concern.SURGICAL_SCARS: "Scars from surgery or an injury",
 }
 
-# Spots today -> (active acne present, the person's own IGA estimate).
+# Spots today; the IGA estimate for each answer is in the protocol (`prescreen:`).
 SPOTS: Choices = (
     ("none", "None"),
     ("few", "A few spots"),
@@ -103,12 +103,6 @@ SPOTS: Choices = (
     ("lumps", "Painful lumps under the skin"),
     (UNSURE, NOT_SURE_LABEL),
 )
-SPOTS_TO_ACNE: dict[str, tuple[str, int | None]] = {
-    "none": ("no", 0),
-    "few": ("yes", 1),
-    "many": ("yes", 3),
-    "lumps": ("yes", 4),
-}
 
 SEX: Choices = (
     ("female", "Female"),
@@ -597,9 +591,10 @@ def build_intake(answers: Mapping[str, Any], *, today: date) -> dict[str, Any]:
     if skin in {f.value for f in Fitzpatrick}:
         intake["fitzpatrick"] = skin
     spots = a.get("spots")
-    if spots in SPOTS_TO_ACNE:
-        present, iga = SPOTS_TO_ACNE[spots]
-        intake["active_acne"] = {"present": present, "iga": iga}
+    estimates = default_protocol().document.prescreen.spots_to_iga  # clinical mapping: data
+    if spots in estimates:
+        iga = estimates[spots]
+        intake["active_acne"] = {"present": "no" if iga == 0 else "yes", "iga": iga}
     else:
         intake["active_acne"] = {"present": "unknown"}
     if a.get("raised_scars") == "yes":

@@ -317,6 +317,19 @@ class FollowUp(Sourced):
     text: str
 
 
+class PrescreenEstimates(Sourced):
+    """How the public pre-screen turns a person's own words into engine facts."""
+
+    spots_to_iga: dict[str, int]  # answer code -> IGA estimate (0-4)
+
+    @model_validator(mode="after")
+    def _grades(self) -> PrescreenEstimates:
+        bad = {k: v for k, v in self.spots_to_iga.items() if not 0 <= v <= 4}
+        if bad:
+            raise ValueError(f"IGA estimates must be 0-4: {bad}")
+        return self
+
+
 class ProtocolDocument(_Part):
     protocol: Meta
     sources: dict[str, str] = Field(min_length=1)
@@ -328,3 +341,4 @@ class ProtocolDocument(_Part):
     consent: Consent
     charting: Charting
     follow_up: FollowUp
+    prescreen: PrescreenEstimates

@@ -225,6 +225,7 @@ def _cross_references(doc: ProtocolDocument) -> list[str]:
             except ValueError as exc:
                 problems.append(f"charting.day_of_checklist[{i}].sets: {exc}")
     check_sources("follow_up", doc.follow_up)
+    check_sources("prescreen", doc.prescreen)
     return problems
 
 
