@@ -24,7 +24,7 @@ from needlechart.imaging.erythema import SOURCE_KEY, erythema_index, validate_bo
 from needlechart.imaging.models import Photo, RednessMeasurement
 from needlechart.imaging.selectors import open_photo
 from needlechart.patients.models import Patient
-from needlechart.protocol import default_protocol
+from needlechart.protocol import cite
 from needlechart.treatments.models import SessionRecord, SessionStatus
 
 SIGNED = (SessionStatus.SIGNED, SessionStatus.COUNTERSIGNED)
@@ -34,9 +34,7 @@ UNREADABLE_PHOTO = "The stored photo could not be read, so it cannot be measured
 
 def method_citation() -> str:
     """`[E1] ...` from the protocol (the text itself says UNVERIFIED)."""
-    sources = default_protocol().document.sources
-    text = sources.get(SOURCE_KEY)
-    return f"[{SOURCE_KEY}] {text}" if text else f"[{SOURCE_KEY}]"
+    return cite([SOURCE_KEY])[0]
 
 
 def _require_clinical(user: User) -> None:

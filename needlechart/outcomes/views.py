@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.assessments.models import AssessmentKind
 from needlechart.assessments.services import assessment_build
-from needlechart.assessments.sources import cite
 from needlechart.assessments.views import grading_context
 from needlechart.audit.services import audit_record
 from needlechart.outcomes.forms import RATING_HIGH_LABEL, RATING_LOW_LABEL, FollowUpForm
@@ -22,7 +21,7 @@ from needlechart.outcomes.selectors import follow_up_get_for
 from needlechart.outcomes.services import follow_up_record
 from needlechart.outcomes.templatetags.outcomes import outcomes_context
 from needlechart.patients.selectors import patient_get_for
-from needlechart.protocol import default_protocol
+from needlechart.protocol import cite, default_protocol
 from needlechart.protocol.results import Grading
 
 # Service error keys -> the form's field names.

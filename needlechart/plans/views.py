@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.assessments.forms import add_service_errors
 from needlechart.assessments.selectors import assessment_latest
-from needlechart.assessments.sources import cite
 from needlechart.audit.services import audit_record
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.patients.selectors import patient_get_for
@@ -32,7 +31,7 @@ from needlechart.plans.services import (
     plan_draft,
     plan_refusal,
 )
-from needlechart.protocol import preparation_schedule
+from needlechart.protocol import cite, preparation_schedule
 from needlechart.protocol.results import Plan, SourcedRange
 from needlechart.screenings.selectors import screening_get_for
 

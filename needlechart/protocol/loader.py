@@ -78,8 +78,11 @@ class Protocol:
     # Results derived once per protocol (prebuilt plan items); never part of equality.
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    def cite(self, keys: list[str]) -> list[str]:
-        return [f"[{k}] {self.document.sources[k]}" for k in keys]
+    def cite(self, keys: list[str] | None) -> list[str]:
+        """ "[S40] Goodman GJ, Baron JA ..." for each key. A key this protocol does not know
+        (a record made under an older version) is shown bare rather than dropped."""
+        sources = self.document.sources
+        return [f"[{k}] {sources[k]}" if k in sources else f"[{k}]" for k in keys or []]
 
 
 def load_protocol(path: str | Path | None = None) -> Protocol:
@@ -92,6 +95,11 @@ def load_protocol(path: str | Path | None = None) -> Protocol:
 @cache
 def default_protocol() -> Protocol:
     return _load(DEFAULT_PROTOCOL_PATH)
+
+
+def cite(keys: list[str] | None, *, protocol: Protocol | None = None) -> list[str]:
+    """Readable citations for source keys, from the given or the default protocol."""
+    return (protocol or default_protocol()).cite(keys)
 
 
 def _load(path: Path) -> Protocol:

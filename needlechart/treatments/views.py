@@ -16,13 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.assessments.forms import add_service_errors
-from needlechart.assessments.sources import cite
 from needlechart.audit.services import audit_record
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for
 from needlechart.plans.models import TreatmentPlan
 from needlechart.plans.selectors import plan_get_for
 from needlechart.plans.services import format_range
-from needlechart.protocol import Verdict, default_protocol
+from needlechart.protocol import Verdict, cite, default_protocol
 from needlechart.protocol.aftercare import check_in_days
 from needlechart.protocol.results import Screening as EngineScreening
 from needlechart.protocol.vocabulary import TriageLevel
