@@ -12,32 +12,20 @@ from typing import Any
 from needlechart.accounts.models import User
 from needlechart.consents.models import Consent
 from needlechart.patients.models import Patient
+from needlechart.plans import testing as plans_testing
 from needlechart.plans.models import TreatmentPlan
-from needlechart.plans.testing import PROCEED, screen_patient
+from needlechart.plans.testing import PROCEED
 
 START = date(2030, 3, 2)
-UNSOURCED_DEPTH = 0.5  # a test value for zones where the protocol has no sourced depth
 
 
 def approve_plan(
     *, patient: Patient, by: User, example: str = PROCEED, **changes: Any
 ) -> TreatmentPlan:
-    """Screen the patient with an example intake, draft, fill the values, approve."""
-    from needlechart.plans.services import plan_adjust, plan_approve, plan_draft
-
-    screening = screen_patient(patient=patient, by=by, example=example, **changes)
-    draft = plan_draft(screening=screening, by=by)
-    depths = {z: (d if d is not None else UNSOURCED_DEPTH) for z, d in draft.depths.items()}
-    plan_adjust(
-        plan=draft,
-        by=by,
-        sessions_planned=draft.sessions_planned,
-        interval_weeks=draft.interval_weeks,
-        start_date=START,
-        depths=depths,
-        reasons={},
+    """Screen the patient with an example intake (with `changes`), draft, fill, approve."""
+    return plans_testing.approved_plan(
+        patient=patient, by=by, example=example, start_date=START, intake=changes
     )
-    return plan_approve(plan=draft, by=by)
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from needlechart.accounts.models import User
 from needlechart.patients.models import Patient
+from needlechart.plans import testing as plans_testing
 from needlechart.plans.models import TreatmentPlan
-from needlechart.plans.services import plan_adjust, plan_approve, plan_draft
-from needlechart.plans.testing import screen_patient
 
 START = date(2030, 1, 7)
 
@@ -23,19 +22,7 @@ def approved_plan(
     *, patient: Patient, by: User, start_date: date = START, **changes: Any
 ) -> TreatmentPlan:
     """Screen (example 01), draft, set a start date and approve (clinician `by`)."""
-    screening = screen_patient(patient=patient, by=by)
-    draft = plan_draft(screening=screening, by=by)
-    values: dict[str, Any] = {
-        "sessions_planned": draft.sessions_planned,
-        "interval_weeks": draft.interval_weeks,
-        "start_date": start_date,
-        "depths": dict(draft.depths),
-        # a test may set figures outside the protocol's range: give every change a reason
-        "reasons": {key: "Test course" for key in changes},
-    }
-    values.update(changes)
-    plan_adjust(plan=draft, by=by, **values)
-    return plan_approve(plan=draft, by=by)
+    return plans_testing.approved_plan(patient=patient, by=by, start_date=start_date, **changes)
 
 
 def signed_session(

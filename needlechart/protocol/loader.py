@@ -11,7 +11,6 @@ import json
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .conditions import Condition, Evaluator, Outcome, compile_condition, fact_type
+from .conditions import Condition, Evaluator, compile_condition, fact_type
 from .document import (
     Adjunct,
     Indication,
@@ -62,9 +61,6 @@ class Guarded[T]:
 
     item: T
     condition: Evaluator | None
-
-    def holds(self, intake: Intake, today: date) -> Outcome | None:
-        return None if self.condition is None else self.condition(intake, today)
 
 
 @dataclass(frozen=True)

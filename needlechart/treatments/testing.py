@@ -6,37 +6,22 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.utils import timezone
-
 from needlechart.accounts.models import User
 from needlechart.consents.models import Consent
 from needlechart.consents.testing import signed_consent_row
 from needlechart.patients.models import Patient
+from needlechart.plans import testing as plans_testing
 from needlechart.plans.models import TreatmentPlan
-from needlechart.plans.testing import PROCEED, screen_patient
+from needlechart.plans.testing import PROCEED
 from needlechart.protocol import default_protocol
 from needlechart.treatments.models import SessionRecord
 
-UNSOURCED_DEPTH = 0.5  # a test value for zones where the protocol has no sourced depth
 LOT = "LOT-A1"
 
 
 def approved_plan(*, patient: Patient, by: User, example: str = PROCEED) -> TreatmentPlan:
-    from needlechart.plans.services import plan_adjust, plan_approve, plan_draft
-
-    screening = screen_patient(patient=patient, by=by, example=example)
-    draft = plan_draft(screening=screening, by=by)
-    depths = {z: (d if d is not None else UNSOURCED_DEPTH) for z, d in draft.depths.items()}
-    plan_adjust(
-        plan=draft,
-        by=by,
-        sessions_planned=draft.sessions_planned,
-        interval_weeks=draft.interval_weeks,
-        start_date=timezone.localdate(),
-        depths=depths,
-        reasons={},
-    )
-    return plan_approve(plan=draft, by=by)
+    """An approved plan starting today."""
+    return plans_testing.approved_plan(patient=patient, by=by, example=example)
 
 
 def sign_consent(*, plan: TreatmentPlan, by: User) -> Consent:
