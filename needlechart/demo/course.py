@@ -3,7 +3,8 @@ services (so every record is screened by the engine and audited like a clinic's 
 
 Stages, by patient index in `seed.DEMO_PATIENTS`:
   0-4 registered only · 5-7 consultation in draft · 8-12 deferred (two due for re-screening) ·
-  13-15 referred to a physician (one overridden) · 16 not a candidate ·
+  13-15 referred to a physician (one overridden) · 16 not a candidate (under the
+  protocol's minimum age) ·
   17-21 assessed, plan awaiting approval · 22-29 plan approved, and then:
   22-23 mid-course (consent signed, two sessions charted, the next one booked; 23 has
   reported redness the clinic must review) · 24 consent signed and the series booked ·
@@ -357,7 +358,7 @@ STAGES: dict[int, Stage] = {
         {"history.metal_allergy": "yes"},
         override_reason="Patch-tested negative to the cartridge's surgical steel (letter on file).",
     ),
-    16: deferred({"history.collagen_vascular_disease": "yes"}),
+    16: deferred({"guardian_present": "yes"}),  # younger than the protocol's minimum age
     17: planned({}, approve=False),
     18: planned({"fitzpatrick": "V", "history.pih_history": "yes"}, approve=False),
     19: planned({"scars.counts": {"ice_pick": 8, "boxcar_shallow": 6}}, approve=False),

@@ -54,7 +54,7 @@ DEMO_PATIENTS: tuple[tuple[str, str, str, str, str], ...] = (
     ("Noah", "Thompson", "1990-06-09", Sex.MALE, ContactMethod.EMAIL),
     ("Isabella", "Rossi", "1994-11-17", Sex.FEMALE, ContactMethod.SMS),
     ("Samuel", "Mensah", "1986-01-25", Sex.MALE, ContactMethod.PHONE),
-    ("Mia", "Jones", "2002-04-12", Sex.FEMALE, ContactMethod.SMS),
+    ("Mia", "Jones", "2014-04-12", Sex.FEMALE, ContactMethod.SMS),  # under the minimum age
     ("Lucas", "Silva", "1992-09-30", Sex.MALE, ContactMethod.EMAIL),
     ("Amelia", "Clarke", "1988-07-07", Sex.FEMALE, ContactMethod.PHONE),
     ("Arjun", "Mehta", "1996-12-01", Sex.MALE, ContactMethod.SMS),

@@ -124,7 +124,11 @@ SENTENCES: dict[str, str] = {
     ),
     "collagen_vascular_disease": (
         "You have scleroderma, lupus or a similar condition, which changes how skin heals. "
-        "Microneedling is usually not suitable; please talk to your doctor."
+        "A doctor needs to agree before any microneedling."
+    ),
+    "diabetes_controlled": (
+        "You have diabetes, which can make skin heal more slowly. The clinic will take extra "
+        "care and check how your skin heals."
     ),
     "metal_allergy": (
         "You are allergic to metal, and the needles are metal. A doctor should decide first."
@@ -140,6 +144,14 @@ SENTENCES: dict[str, str] = {
     "breastfeeding": (
         "You are breastfeeding. There is no safety information on microneedling while "
         "breastfeeding, so treatment waits until it has ended."
+    ),
+    "under_minimum_age": (
+        "Microneedling is not offered at your age under this clinic's protocol. A doctor can "
+        "talk with you and your family about other options."
+    ),
+    "minor": (
+        "Because you are under 18, a doctor will decide with you and a parent or guardian "
+        "whether microneedling is right for you."
     ),
     "minor_without_guardian": (
         "Because you are under the age of consent, a parent or guardian needs to come with you."
@@ -163,6 +175,10 @@ SENTENCES: dict[str, str] = {
     "isotretinoin_recent": (
         "You take, or recently took, isotretinoin. The clinic waits {period} after the last "
         "dose before microneedling."
+    ),
+    "topical_actives_recent": (
+        "You stopped retinoid creams or acid exfoliants only recently. The skin needs "
+        "{period} without them before treatment."
     ),
     "topical_retinoids_current": (
         "You use retinoid creams or acid exfoliants. You will be asked to stop them for a while "
@@ -197,6 +213,18 @@ SENTENCES: dict[str, str] = {
         "care to prevent this."
     ),
     "rf_device": "Radiofrequency microneedling has extra risks the clinician will explain.",
+    "gags_moderate_or_worse": (
+        "The clinician found quite a lot of active acne. Active acne is best calmed first (the "
+        "clinic can help with that); then the scars can be treated."
+    ),
+    "acne_grades_disagree": (
+        "Two ways of grading your acne gave different results; the clinician will look again."
+    ),
+    "deep_narrow_scars_dominant": (
+        "Most of your scars are deep and narrow. Microneedling alone helps these only a "
+        "little, so the clinician will talk with you about treatments that can be combined "
+        "with it."
+    ),
 }
 FALLBACK = "Something in your answers needs a clinician's look: {title}."
 

@@ -193,10 +193,8 @@ def period_text(period: Period) -> str:
 
 def rule_period(code: str) -> str | None:
     """The rule's wash-out window in words ("30 days", "6 months"), or None."""
-    condition = _rule_condition(code)
-    if condition is None or condition.within is None:
-        return None
-    return period_text(condition.within)
+    window = default_protocol().rule_window(code)
+    return period_text(window) if window is not None else None
 
 
 def age_of_majority() -> int | None:

@@ -69,6 +69,9 @@ def triage(report: SymptomReport, *, protocol: Protocol | None = None) -> Triage
     if report.worsening:
         levels.append(rule.worsening)
         reasons.append("It is getting worse rather than better.")
+        if report.severity is SymptomSeverity.SEVERE and rule.severe_and_worsening is not None:
+            levels.append(rule.severe_and_worsening)
+            reasons.append("Severe and getting worse.")
     level = max(levels, key=lambda lv: lv.rank)
     return Triage(
         symptom=report.symptom,

@@ -6,6 +6,9 @@ A condition names an intake fact by its dotted path and tests it:
     {fact: fitzpatrick, in: [IV, V, VI]}
     {fact: active_acne.iga, gte: 2}
     {fact: medications.isotretinoin, within: {months: 6}}
+    {fact: sun_exposure, within: {preparation: avoid_sun}}   # the plan's own window
+    {fact: active_acne.gags, score: gags, gte: 19}          # a protocol-defined score
+    {fact: pregnant, is: "yes", known_only: true}           # in `applies_when` only
     {all: [...]} / {any: [...]}
 
 Evaluation is three-valued: a fact the patient has not answered makes the condition
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 import calendar
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum, StrEnum
@@ -56,19 +59,25 @@ class Period(BaseModel):
 
     days: int | None = Field(default=None, ge=0, le=3650)
     months: int | None = Field(default=None, ge=0, le=120)
+    # The window of a preparation step (`days_before`): one number for the step and the rule.
+    preparation: str | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Period:
-        if (self.days is None) == (self.months is None):
-            raise ValueError("give exactly one of 'days' or 'months'")
+        given = [x for x in (self.days, self.months, self.preparation) if x is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'days', 'months' or 'preparation'")
         return self
 
     def after(self, start: date) -> date:
+        assert self.preparation is None, "resolve a preparation window before use"
         if self.days is not None:
             return start + timedelta(days=self.days)
         return add_months(start, self.months or 0)
 
     def __str__(self) -> str:
+        if self.preparation is not None:
+            return f"the '{self.preparation}' preparation window"
         return f"{self.days} days" if self.days is not None else f"{self.months} months"
 
 
@@ -85,9 +94,12 @@ class Condition(BaseModel):
     fact: str | None = None
     is_: str | None = Field(default=None, alias="is")
     in_: list[str] | None = Field(default=None, alias="in")
+    not_in: list[str] | None = None
     gte: float | None = None
     lte: float | None = None
     within: Period | None = None
+    score: str | None = None  # compare a protocol-defined score of the fact (gte/lte)
+    known_only: bool = False  # an unknown value makes this test false (preconditions only)
     all: list[Condition] | None = None
     any: list[Condition] | None = None
 
@@ -101,7 +113,11 @@ class Condition(BaseModel):
 
     @model_validator(mode="after")
     def _one_shape(self) -> Condition:
-        tests = [t for t in ("is_", "in_", "gte", "lte", "within") if getattr(self, t) is not None]
+        tests = [
+            t
+            for t in ("is_", "in_", "not_in", "gte", "lte", "within")
+            if getattr(self, t) is not None
+        ]
         combinators = [c for c in ("all", "any") if getattr(self, c) is not None]
         if combinators:
             if self.fact is not None or tests or len(combinators) > 1:
@@ -111,10 +127,15 @@ class Condition(BaseModel):
         elif self.fact is None:
             raise ValueError("a condition needs a 'fact' (or 'all'/'any')")
         elif not tests:
-            raise ValueError("a condition needs a test: is, in, gte, lte or within")
-        elif "within" in [t for t in tests] and len(tests) > 1:
+            raise ValueError("a condition needs a test: is, in, not_in, gte, lte or within")
+        elif "within" in tests and len(tests) > 1:
             raise ValueError("'within' cannot be combined with another test")
+        if self.score is not None and not {"gte", "lte"} & set(tests):
+            raise ValueError("'score' needs 'gte' or 'lte'")
         return self
+
+    def has_known_only(self) -> bool:
+        return self.known_only or any(c.has_known_only() for c in (self.all or self.any or []))
 
     def facts(self) -> list[str]:
         if self.fact is not None:
@@ -123,24 +144,64 @@ class Condition(BaseModel):
 
 
 Evaluator = Callable[[Intake, date], Outcome]
+Score = Callable[[Any], float]
 
 
-def compile_condition(condition: Condition) -> Evaluator:
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a condition may refer to besides the intake: the protocol's own numbers."""
+
+    windows: Mapping[str, Period]  # preparation step code -> its window
+    scores: Mapping[str, Score]  # score name -> function of the fact's value
+
+
+NO_CONTEXT = Context(windows={}, scores={})
+
+
+def compile_condition(condition: Condition, context: Context = NO_CONTEXT) -> Evaluator:
     """Turn a validated condition into a fast closure; fact paths are checked here."""
     if condition.all is not None:
-        parts = [compile_condition(c) for c in condition.all]
+        parts = [compile_condition(c, context) for c in condition.all]
         return lambda intake, today: _all(parts, intake, today)
     if condition.any is not None:
-        parts = [compile_condition(c) for c in condition.any]
+        parts = [compile_condition(c, context) for c in condition.any]
         return lambda intake, today: _any(parts, intake, today)
 
+    assert condition.fact is not None
+    test = _compile_test(condition, context)
+    if condition.known_only:
+        return lambda intake, today: (
+            FALSE if (o := test(intake, today)).truth is Truth.UNKNOWN else o
+        )
+    return test
+
+
+def _compile_test(condition: Condition, context: Context) -> Evaluator:
     assert condition.fact is not None
     getter = fact_getter(condition.fact)
     if condition.within is not None:
         period = condition.within
+        if period.preparation is not None:
+            if period.preparation not in context.windows:
+                raise ValueError(f"no preparation step '{period.preparation}' for 'within'")
+            period = context.windows[period.preparation]
         if fact_type(condition.fact) is not Exposure:
             raise ValueError(f"fact '{condition.fact}': 'within' needs a dated exposure")
         return lambda intake, today: _within(getter(intake), period, today)
+    if condition.score is not None:
+        if condition.score not in context.scores:
+            raise ValueError(f"unknown score '{condition.score}'")
+        score = context.scores[condition.score]
+        low, high = condition.gte, condition.lte
+
+        def scored(intake: Intake, today: date) -> Outcome:
+            value = getter(intake)
+            return UNKNOWN if value is None else _compare(score(value), low, high)
+
+        return scored
+    if condition.not_in is not None:
+        excluded = frozenset(condition.not_in)
+        return lambda intake, today: _negate(_matches(getter(intake), excluded))
     if condition.is_ is not None or condition.in_ is not None:
         allowed = frozenset([condition.is_] if condition.is_ is not None else condition.in_ or [])
         if isinstance(fact_type(condition.fact), type) and issubclass(
@@ -169,6 +230,8 @@ def _enum_test(getter: Callable[[Intake], Any], allowed: frozenset[str]) -> Eval
 def _matches(value: Any, allowed: frozenset[str]) -> Outcome:
     if isinstance(value, list):  # e.g. concerns: true when any listed item matches
         return FALSE if allowed.isdisjoint(value) else TRUE
+    if isinstance(value, dict):  # e.g. GAGS: true when any region's value matches
+        return FALSE if allowed.isdisjoint(value.values()) else TRUE
     if isinstance(value, Exposure):  # `is`/`in` on an exposure test its status
         value = value.status
     # The vocabulary's enums are StrEnums: they hash and compare as their string values.
@@ -177,6 +240,12 @@ def _matches(value: Any, allowed: frozenset[str]) -> Outcome:
     if value is None or value in _UNKNOWN_VALUES:
         return UNKNOWN
     return FALSE
+
+
+def _negate(outcome: Outcome) -> Outcome:
+    if outcome.truth is Truth.UNKNOWN:
+        return UNKNOWN
+    return FALSE if outcome.truth is Truth.TRUE else TRUE
 
 
 def _compare(value: Any, low: float | None, high: float | None) -> Outcome:

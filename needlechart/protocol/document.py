@@ -6,6 +6,7 @@ This module only describes and validates; `loader` reads files and `screening`, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .conditions import Condition
 from .vocabulary import (
     Device,
+    Fitzpatrick,
     GagsLesion,
     GagsRegion,
     Symptom,
@@ -64,6 +66,13 @@ class ScreeningRule(Sourced):
     question: str
     unknown_severity: Verdict | None = None
     precautions: list[str] = Field(default_factory=list)
+    # A hard stop: only a clinician may override it, and a second clinician must confirm.
+    hard_stop: bool = False
+
+    @property
+    def physician_level(self) -> bool:
+        """Answered "yes", a physician must decide; left unknown, no aesthetician may override."""
+        return self.hard_stop or self.severity.rank >= Verdict.REFER_TO_PHYSICIAN.rank
 
     def severity_if_unknown(self) -> Verdict:
         """An unanswered safety question is never `proceed`, and asks before it defers."""
@@ -78,6 +87,8 @@ class ScreeningRule(Sourced):
             raise ValueError("unknown_severity cannot be 'proceed': an unknown must be asked")
         if self.severity is Verdict.PROCEED:
             raise ValueError("a rule's severity cannot be 'proceed': it would find nothing")
+        if self.when.has_known_only():
+            raise ValueError("'known_only' belongs in 'applies_when', never in 'when'")
         return self
 
 
@@ -120,8 +131,20 @@ class CountBand(_Part):
 
 
 class AreaBand(_Part):
-    below_cm2: float | None = None  # None: the last, open band
+    below_cm2: float | None = None  # the band ends just below this area
+    up_to_cm2: float | None = None  # the band ends at this area, inclusive
     points: int
+
+    @model_validator(mode="after")
+    def _one_end(self) -> AreaBand:
+        if self.below_cm2 is not None and self.up_to_cm2 is not None:
+            raise ValueError("give 'below_cm2' or 'up_to_cm2', not both")
+        return self
+
+    def holds(self, area_cm2: float) -> bool:
+        if self.below_cm2 is not None:
+            return area_cm2 < self.below_cm2
+        return self.up_to_cm2 is None or area_cm2 <= self.up_to_cm2
 
 
 class QuantitativeGrading(Sourced):
@@ -146,6 +169,17 @@ class GagsGrading(Sourced):
     area_factors: dict[GagsRegion, int]
     lesion_scores: dict[GagsLesion, int]
     bands: list[Band]
+
+    def score(self, lesions: Mapping[GagsRegion, GagsLesion]) -> int:
+        """Global score: the sum of area factor x worst lesion grade over the regions."""
+        return sum(
+            self.area_factors[r] * self.lesion_scores[lesion] for r, lesion in lesions.items()
+        )
+
+    def band(self, score: int) -> str:
+        return next(
+            b.label for b in self.bands if b.low <= score and (b.high is None or score <= b.high)
+        )
 
 
 class Grading(_Part):
@@ -195,6 +229,14 @@ class Maintenance(Sourced):
     interval_months: int | None = Field(default=None, ge=1, le=60)
 
 
+class PhototypeDepthCap(Sourced):
+    """A ceiling on the recommended depth for pigment-prone phototypes (a deviation above)."""
+
+    phototypes: list[Fitzpatrick] = Field(min_length=1)
+    max_mm: float = Field(gt=0, le=5)
+    text: str
+
+
 class Planning(_Part):
     indications: list[Indication] = Field(min_length=1)
     depth_tables: dict[str, dict[Zone, NumberRange | Gap]]
@@ -202,6 +244,7 @@ class Planning(_Part):
         default_factory=dict,
         description="Devices whose depth the protocol cannot give per zone.",
     )
+    phototype_depth_cap: PhototypeDepthCap | None = None
     endpoint: Text
     preparation: list[PreparationStep]
     adjuncts: list[Adjunct]
@@ -231,6 +274,7 @@ class SymptomRule(Sourced):
     by_severity: dict[SymptomSeverity, TriageLevel]
     after_window: TriageLevel = TriageLevel.CONTACT_CLINIC
     worsening: TriageLevel = TriageLevel.CONTACT_CLINIC
+    severe_and_worsening: TriageLevel | None = None  # None: the worsening level applies
     reason: str
     advice: dict[TriageLevel, str]
 
@@ -240,6 +284,8 @@ class SymptomRule(Sourced):
         if missing:
             raise ValueError(f"by_severity is missing {sorted(m.value for m in missing)}")
         levels = {*self.by_severity.values(), self.after_window, self.worsening}
+        if self.severe_and_worsening is not None:
+            levels.add(self.severe_and_worsening)
         if self.expected_until_day is None:
             levels.discard(self.after_window)
         if levels - set(self.advice):
@@ -252,10 +298,28 @@ class CheckIns(Sourced):
     days: list[int] = Field(min_length=1)
 
 
+class RedFlag(Sourced):
+    """A "call us if" sign for the patient's aftercare sheet, in the patient's words."""
+
+    text: str
+    level: Literal["contact_clinic", "urgent"]
+    applies_to_devices: list[Device] | None = None  # None: every device
+
+
+class SheetItem(Sourced):
+    """A patient instruction printed on the aftercare sheet beside the day-by-day timeline."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    text: str
+
+
 class Aftercare(_Part):
     timeline: list[AftercareWindow] = Field(min_length=1)
     check_ins: CheckIns
     symptoms: dict[Symptom, SymptomRule]
+    red_flags: list[RedFlag] = Field(min_length=1)
+    sheet_extras: list[SheetItem] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _every_symptom(self) -> Aftercare:
@@ -330,6 +394,26 @@ class PrescreenEstimates(Sourced):
         return self
 
 
+class Limit(Sourced):
+    """An absolute limit: no reason, deviation or role can exceed it."""
+
+    value: float = Field(gt=0)
+
+
+class DepthLimits(_Part):
+    ceiling: Limit  # any device, any zone
+    devices: dict[Device, Limit | Gap] = Field(default_factory=dict)
+    zones: dict[Zone, Limit | Gap] = Field(default_factory=dict)
+
+
+class Limits(_Part):
+    """Absolute limits; the plan's recommended ranges sit inside them."""
+
+    needle_depth_mm: DepthLimits
+    sessions_per_course: Limit
+    min_interval_days: Limit
+
+
 class ProtocolDocument(_Part):
     protocol: Meta
     sources: dict[str, str] = Field(min_length=1)
@@ -342,3 +426,4 @@ class ProtocolDocument(_Part):
     charting: Charting
     follow_up: FollowUp
     prescreen: PrescreenEstimates
+    limits: Limits

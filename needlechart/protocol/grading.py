@@ -123,7 +123,7 @@ def _count_band(table: QuantitativeGrading, count: int) -> int | None:
 
 def _area_points(table: QuantitativeGrading, area_cm2: float) -> int:
     for band in table.hyperplastic_area_bands:
-        if band.below_cm2 is None or area_cm2 < band.below_cm2:
+        if band.holds(area_cm2):
             return band.points
     return table.hyperplastic_area_bands[-1].points
 
@@ -132,14 +132,8 @@ def acne_grade(acne: ActiveAcne, protocol: Protocol) -> AcneGrade:
     grading = protocol.document.grading
     score = band = None
     if acne.gags is not None:
-        gags = grading.gags
-        score = sum(
-            gags.area_factors[region] * gags.lesion_scores[lesion]
-            for region, lesion in acne.gags.items()
-        )
-        band = next(
-            b.label for b in gags.bands if score >= b.low and (b.high is None or score <= b.high)
-        )
+        score = grading.gags.score(acne.gags)
+        band = grading.gags.band(score)
     return AcneGrade.model_construct(
         iga=acne.iga,
         iga_descriptor=grading.iga.grades.get(acne.iga) if acne.iga is not None else None,

@@ -76,6 +76,12 @@ class ScarCounts(_Strict):
     def total(self) -> int:
         return self.atrophic + self.raised + self.macular
 
+    @property
+    def deep_narrow_percent(self) -> float:
+        """Ice-pick and deep boxcar scars as a share of the atrophic scars (0 when none)."""
+        atrophic = self.atrophic
+        return 100.0 * (self.ice_pick + self.boxcar_deep) / atrophic if atrophic else 0.0
+
 
 class Scars(_Strict):
     counts: ScarCounts = ScarCounts()
@@ -97,6 +103,11 @@ class ActiveAcne(_Strict):
     gags: dict[GagsRegion, GagsLesion] | None = Field(
         default=None, description="Worst lesion per GAGS region."
     )
+
+    @property
+    def gags_recorded(self) -> Answer:
+        """Whether a GAGS grading was recorded (not a safety answer: IGA asks its own)."""
+        return Answer.NO if self.gags is None else Answer.YES
 
     @model_validator(mode="after")
     def _grade_matches_presence(self) -> ActiveAcne:

@@ -13,15 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .conditions import Condition, Evaluator, compile_condition, fact_type
+from .conditions import Condition, Context, Evaluator, Period, compile_condition, fact_type
 from .document import (
     Adjunct,
+    Gap,
     Indication,
+    Limit,
     NumberRange,
     PreparationStep,
     ProtocolDocument,
@@ -79,6 +81,23 @@ class Protocol:
         (a record made under an older version) is shown bare rather than dropped."""
         sources = self.document.sources
         return [f"[{k}] {sources[k]}" if k in sources else f"[{k}]" for k in keys or []]
+
+    def rule_window(self, code: str) -> Period | None:
+        """The wash-out window a rule tests, read from its preparation step if it names one."""
+        rule = next((c.rule for c in self.rules if c.rule.code == code), None)
+        pending = [rule.when] if rule else []
+        while pending:
+            condition = pending.pop(0)
+            if condition.within is not None:
+                step = condition.within.preparation
+                if step is None:
+                    return condition.within
+                days = next(
+                    s.days_before for s in self.document.planning.preparation if s.code == step
+                )
+                return Period(days=days)
+            pending.extend(condition.all or condition.any or [])
+        return None
 
 
 def load_protocol(path: str | Path | None = None) -> Protocol:
@@ -228,17 +247,102 @@ def _cross_references(doc: ProtocolDocument) -> list[str]:
                 fact_type(path)
             except ValueError as exc:
                 problems.append(f"charting.day_of_checklist[{i}].sets: {exc}")
+    for i, flag in enumerate(doc.aftercare.red_flags):
+        check_sources(f"aftercare.red_flags[{i}]", flag)
+    for i, extra in enumerate(doc.aftercare.sheet_extras):
+        check_sources(f"aftercare.sheet_extras[{i}] ({extra.code})", extra)
+    if planning.phototype_depth_cap is not None:
+        check_sources("planning.phototype_depth_cap", planning.phototype_depth_cap)
     check_sources("follow_up", doc.follow_up)
     check_sources("prescreen", doc.prescreen)
+    limits = doc.limits
+    depth = limits.needle_depth_mm
+    check_sources("limits.needle_depth_mm.ceiling", depth.ceiling)
+    named: list[tuple[str, Limit | Gap]] = [
+        *((f"devices.{k.value}", v) for k, v in depth.devices.items()),
+        *((f"zones.{k.value}", v) for k, v in depth.zones.items()),
+    ]
+    for name, limit in named:
+        if isinstance(limit, Limit):
+            check_sources(f"limits.needle_depth_mm.{name}", limit)
+            if limit.value > depth.ceiling.value:
+                problems.append(
+                    f"limits.needle_depth_mm.{name}: {limit.value} is above "
+                    f"the ceiling ({depth.ceiling.value})"
+                )
+    for name in ("sessions_per_course", "min_interval_days"):
+        check_sources(f"limits.{name}", getattr(limits, name))
+    problems.extend(_ranges_within_limits(doc))
     return problems
 
 
+def _ranges_within_limits(doc: ProtocolDocument) -> list[str]:
+    """A recommended range never reaches past an absolute limit."""
+    problems: list[str] = []
+    limits = doc.limits
+    depth = limits.needle_depth_mm
+    for table, zones in doc.planning.depth_tables.items():
+        for zone, entry in zones.items():
+            zone_limit = depth.zones.get(zone)
+            cap = zone_limit.value if isinstance(zone_limit, Limit) else depth.ceiling.value
+            if isinstance(entry, NumberRange) and entry.high > cap:
+                problems.append(
+                    f"planning.depth_tables.{table}.{zone.value}: high {entry.high} mm is above "
+                    f"the absolute limit ({cap} mm)"
+                )
+    for ind in doc.planning.indications:
+        courses = [(ind.sessions, ind.interval_weeks)] + [
+            (c.sessions, c.interval_weeks) for c in ind.device_courses.values()
+        ]
+        for sessions, interval in courses:
+            if isinstance(sessions, NumberRange) and (
+                sessions.high > limits.sessions_per_course.value
+            ):
+                problems.append(
+                    f"planning.indications ({ind.code}): sessions above the absolute limit"
+                )
+            if isinstance(interval, NumberRange) and (
+                interval.low * 7 < limits.min_interval_days.value
+            ):
+                problems.append(
+                    f"planning.indications ({ind.code}): interval below the absolute limit"
+                )
+    return problems
+
+
+def _fact_reader(paths: list[str]) -> Callable[[Intake], object]:
+    """The values a rule looks at, hashable (they key the findings cache)."""
+    read = operator.attrgetter(*paths)
+    if not any(get_origin(fact_type(p)) in (dict, list) for p in paths):
+        return read  # the common case: enums, numbers and frozen models hash as they are
+
+    def frozen(value: object) -> object:
+        if isinstance(value, dict):
+            return tuple(sorted(value.items()))
+        if isinstance(value, list):
+            return tuple(value)
+        if isinstance(value, tuple):
+            return tuple(frozen(v) for v in value)
+        return value
+
+    return lambda intake: frozen(read(intake))
+
+
 def _compile(doc: ProtocolDocument, digest: str) -> Protocol:
-    def compiled(where: str, condition: Condition | None) -> Evaluator | None:
+    # Rules may refer to the preparation windows and the protocol's scores by name, so each
+    # number is written once (a wash-out rule and its preparation step cannot disagree).
+    context = Context(
+        windows={s.code: Period(days=s.days_before) for s in doc.planning.preparation},
+        scores={"gags": doc.grading.gags.score},
+    )
+
+    def compiled(
+        where: str, condition: Condition | None, context: Context = context
+    ) -> Evaluator | None:
         if condition is None:
             return None
         try:
-            return compile_condition(condition)
+            return compile_condition(condition, context)
         except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None
 
@@ -249,10 +353,10 @@ def _compile(doc: ProtocolDocument, digest: str) -> Protocol:
 
     rules = []
     for i, rule in enumerate(doc.screening_rules):
-        when = compiled(f"screening_rules[{i}].when", rule.when)
+        when = compiled(f"screening_rules[{i}].when", rule.when, context)
         assert when is not None
-        applies = compiled(f"screening_rules[{i}].applies_when", rule.applies_when)
-        rules.append(CompiledRule(rule, when, applies, operator.attrgetter(*rule.when.facts())))
+        applies = compiled(f"screening_rules[{i}].applies_when", rule.applies_when, context)
+        rules.append(CompiledRule(rule, when, applies, _fact_reader(rule.when.facts())))
     planning = doc.planning
     return Protocol(
         document=doc,

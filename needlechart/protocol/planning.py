@@ -36,6 +36,7 @@ def plan(
     matched = [g.item for g in protocol.indications if _holds(g, intake, today)]
     primary = matched[0] if matched else None
     sessions, interval = parts.course(primary, intake.device)
+    capped = _phototype_capped(protocol, intake)
     # model_construct: every part is prebuilt from the validated protocol.
     return Plan.model_construct(
         indication=primary.code if primary else None,
@@ -44,9 +45,12 @@ def plan(
         device=intake.device,
         sessions=sessions,
         interval_weeks=interval,
-        depths=[parts.depth(protocol, primary, intake.device, zone) for zone in intake.zones],
+        depths=[
+            parts.depth(protocol, primary, intake.device, zone, capped) for zone in intake.zones
+        ],
         endpoint=parts.endpoint,
-        preparation=[item for g, item in parts.preparation if _holds(g, intake, today, True)],
+        # A step whose condition is unanswered is kept: an unknown is never a "no".
+        preparation=[item for g, item in parts.preparation if _needed(g, intake, today)],
         adjuncts=[item for g, item in parts.adjuncts if _holds(g, intake, today)],
         expected_course=parts.expected_course(primary),
         maintenance=parts.maintenance,
@@ -56,10 +60,22 @@ def plan(
     )
 
 
-def _holds[T](guarded: Guarded[T], intake: Intake, today: date, default: bool = False) -> bool:
+def _holds[T](guarded: Guarded[T], intake: Intake, today: date) -> bool:
     if guarded.condition is None:
-        return default
+        return False
     return guarded.condition(intake, today).truth is Truth.TRUE
+
+
+def _needed[T](guarded: Guarded[T], intake: Intake, today: date) -> bool:
+    if guarded.condition is None:
+        return True
+    return guarded.condition(intake, today).truth is not Truth.FALSE
+
+
+def _phototype_capped(protocol: Protocol, intake: Intake) -> bool:
+    """Pigment-prone phototypes, or a phototype not yet recorded, get the capped depth."""
+    cap = protocol.document.planning.phototype_depth_cap
+    return cap is not None and (intake.fitzpatrick is None or intake.fitzpatrick in cap.phototypes)
 
 
 @dataclass
@@ -70,7 +86,7 @@ class _PlanParts:
     maintenance: PlanItem
     preparation: list[tuple[Guarded[object], PlanItem]]
     adjuncts: list[tuple[Guarded[object], PlanItem]]
-    depths: dict[tuple[str | None, Device, Zone], ZoneDepth]
+    depths: dict[tuple[str | None, Device, Zone, bool], ZoneDepth]
     courses: dict[tuple[str | None, Device], tuple[SourcedRange, SourcedRange]]
     courses_expected: dict[str | None, PlanItem]
 
@@ -83,11 +99,18 @@ class _PlanParts:
         return self.courses[key]
 
     def depth(
-        self, protocol: Protocol, indication: Indication | None, device: Device, zone: Zone
+        self,
+        protocol: Protocol,
+        indication: Indication | None,
+        device: Device,
+        zone: Zone,
+        capped: bool,
     ) -> ZoneDepth:
-        key = (indication.code if indication else None, device, zone)
+        key = (indication.code if indication else None, device, zone, capped)
         if key not in self.depths:
             depth = _depth(protocol, indication, device, zone)
+            if capped:
+                depth = _cap(protocol, depth)
             self.depths[key] = ZoneDepth(zone=zone, depth_mm=depth)
         return self.depths[key]
 
@@ -171,6 +194,24 @@ def _depth(
             ),
         )
     return _range(entry, "mm")
+
+
+def _cap(protocol: Protocol, depth: SourcedRange) -> SourcedRange:
+    """The recommended range, cut at the phototype cap when it reaches above it."""
+    cap = protocol.document.planning.phototype_depth_cap
+    assert cap is not None
+    if not depth.known or depth.high is None or depth.high <= cap.max_mm:
+        return depth
+    low = min(depth.low or 0.0, cap.max_mm)
+    note = f"{cap.text} ({', '.join(f'[{k}]' for k in cap.sources)})"
+    return SourcedRange(
+        low=low,
+        high=cap.max_mm,
+        unit=depth.unit,
+        sources=[*depth.sources, *(k for k in cap.sources if k not in depth.sources)],
+        evidence=depth.evidence,
+        note=f"{depth.note} {note}" if depth.note else note,
+    )
 
 
 def _range(entry: NumberRange | Gap, unit: str) -> SourcedRange:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
@@ -26,6 +27,16 @@ class Finding(_Result):
     note: str | None = None
     unanswered: bool = False  # triggered by an unknown answer, not by a "yes"
     until: date | None = None  # end of a wash-out window, when a date decides it
+    hard_stop: bool = False  # answered: only clinicians override, and a second one confirms
+    physician_level: bool = False  # the rule asks a physician (even when left unanswered)
+
+
+class OverrideLevel(StrEnum):
+    """Who may override a screening's verdict, from least to most guarded."""
+
+    AESTHETICIAN = "aesthetician"  # any staff member with the right to override
+    CLINICIAN = "clinician"
+    SECOND_CLINICIAN = "second_clinician"  # a clinician, confirmed by a different clinician
 
 
 class Question(_Result):

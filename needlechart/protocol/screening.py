@@ -12,7 +12,7 @@ from datetime import date
 from .conditions import Truth, describe_fact
 from .intake import Intake
 from .loader import CompiledRule, Protocol, default_protocol
-from .results import Finding, PrecautionAdvice, Question, Screening
+from .results import Finding, OverrideLevel, PrecautionAdvice, Question, Screening
 from .vocabulary import Verdict, most_restrictive
 
 
@@ -48,7 +48,7 @@ def screen(intake: Intake, *, today: date, protocol: Protocol | None = None) -> 
         findings=findings,
         precautions=_precautions(protocol, findings),
         questions=list(questions.values()),
-        rescreen_on=_rescreen_on(verdict, findings),
+        rescreen_on=_rescreen_on(findings),
         screened_on=today,
         protocol=protocol.ref,
     )
@@ -89,16 +89,37 @@ def _finding(compiled: CompiledRule, *, fact: str, unanswered: bool, until: date
         note=rule.note,
         unanswered=unanswered,
         until=until,
+        hard_stop=rule.hard_stop and not unanswered,
+        physician_level=rule.physician_level,
     )
 
 
+def override_level(screening: Screening) -> OverrideLevel:
+    """Who may override this verdict.
+
+    An answered hard stop needs a clinician and a second clinician's confirmation; a verdict
+    that refers to a physician, or any physician-level question (answered or still unknown),
+    needs a clinician; anything else may be overridden by an aesthetician.
+    """
+    findings = screening.findings
+    if any(f.hard_stop for f in findings):
+        return OverrideLevel.SECOND_CLINICIAN
+    if screening.verdict.rank >= Verdict.REFER_TO_PHYSICIAN.rank or any(
+        f.physician_level for f in findings
+    ):
+        return OverrideLevel.CLINICIAN
+    return OverrideLevel.AESTHETICIAN
+
+
 def _precautions(protocol: Protocol, findings: list[Finding]) -> list[PrecautionAdvice]:
-    """Precautions called for by answered findings, in protocol order, each once."""
+    """Precautions called for by the findings, in protocol order, each once.
+
+    An unanswered question carries its precautions too: HSV history unknown still means
+    antiviral cover, an unknown phototype still means pigment precautions.
+    """
     because: dict[str, list[str]] = {}
-    rules = {c.rule.code: c.rule for c in protocol.rules}
+    rules = protocol.memo.setdefault("rules_by_code", {c.rule.code: c.rule for c in protocol.rules})
     for finding in findings:
-        if finding.unanswered:
-            continue
         for code in rules[finding.code].precautions:
             because.setdefault(code, []).append(finding.code)
     catalogue = protocol.document.precautions
@@ -117,13 +138,12 @@ def _precautions(protocol: Protocol, findings: list[Finding]) -> list[Precaution
     return advice
 
 
-def _rescreen_on(verdict: Verdict, findings: list[Finding]) -> date | None:
-    """For a deferral, the day the last wash-out window closes: no re-screen before it.
+def _rescreen_on(findings: list[Finding]) -> date | None:
+    """The day the last time-limited finding's window closes: no re-screen before it.
 
-    Deferrals without a date (an infection, a pregnancy) must also have resolved by then; each
-    finding keeps its own `until`.
+    Kept whatever the verdict, so a referral does not lose the wash-out date a deferral in the
+    same screening set. Findings without a date (an infection, a pregnancy) must also have
+    resolved by then; each finding keeps its own `until`.
     """
-    if verdict is not Verdict.DEFER:
-        return None
-    dates = [f.until for f in findings if f.severity is Verdict.DEFER and f.until is not None]
+    dates = [f.until for f in findings if f.until is not None]
     return max(dates) if dates else None

@@ -183,6 +183,9 @@ class Symptom(StrEnum):
     FIRM_BUMPS = "firm_bumps"
     TRACK_MARKS = "track_marks"
     BURNS = "burns"
+    LIP_TONGUE_SWELLING = "lip_tongue_swelling"
+    HIVES_RASH = "hives_rash"
+    EYE_PAIN_VISION = "eye_pain_vision"
 
 
 class SymptomSeverity(StrEnum):

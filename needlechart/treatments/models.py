@@ -154,6 +154,12 @@ class SymptomChoices(models.TextChoices):
     FIRM_BUMPS = Symptom.FIRM_BUMPS.value, "Firm red bumps"
     TRACK_MARKS = Symptom.TRACK_MARKS.value, "Lines or track marks"
     BURNS = Symptom.BURNS.value, "Burns, grid marks or loss of contour"
+    LIP_TONGUE_SWELLING = (
+        Symptom.LIP_TONGUE_SWELLING.value,
+        "Swelling of the lips or tongue, or difficulty breathing",
+    )
+    HIVES_RASH = Symptom.HIVES_RASH.value, "Hives or an itchy rash"
+    EYE_PAIN_VISION = Symptom.EYE_PAIN_VISION.value, "Eye pain or a change in vision"
 
 
 class SeverityChoices(models.TextChoices):

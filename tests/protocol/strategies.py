@@ -14,6 +14,8 @@ from needlechart.protocol.vocabulary import (
     Device,
     DiabetesStatus,
     Fitzpatrick,
+    GagsLesion,
+    GagsRegion,
     Zone,
 )
 
@@ -30,6 +32,13 @@ def exposures(draw: st.DrawFn) -> dict[str, Any]:
         days_ago = draw(st.integers(min_value=0, max_value=800))
         return {"status": status, "last_date": (TODAY - timedelta(days=days_ago)).isoformat()}
     return {"status": status}
+
+
+def gags() -> st.SearchStrategy[dict[str, str]]:
+    return st.dictionaries(
+        st.sampled_from([r.value for r in GagsRegion]),
+        st.sampled_from([lesion.value for lesion in GagsLesion]),
+    )
 
 
 @st.composite
@@ -54,7 +63,7 @@ def intakes(draw: st.DrawFn) -> dict[str, Any]:
         "zones": draw(
             st.lists(st.sampled_from([z.value for z in Zone]), min_size=1, max_size=5, unique=True)
         ),
-        "active_acne": {"present": acne_present, "iga": iga},
+        "active_acne": {"present": acne_present, "iga": iga, "gags": draw(st.none() | gags())},
         "scars": {
             "counts": {
                 k: draw(st.integers(min_value=0, max_value=40))

@@ -23,15 +23,16 @@ EXPECTED_VERDICTS = {
     "07-defer-recent-peel-and-tan": "defer",
     "08-refer-anticoagulant": "refer_to_physician",
     "09-refer-keloid-tendency": "refer_to_physician",
-    "10-not-a-candidate-scleroderma": "not_a_candidate",
+    "10-refer-scleroderma": "refer_to_physician",
     "11-unknowns-first-visit": "defer",
-    "12-minor-with-guardian": "proceed_with_precautions",
-    "13-minor-without-guardian": "defer",
+    "12-minor-with-guardian": "refer_to_physician",
+    "13-minor-without-guardian": "refer_to_physician",
     "14-rf-microneedling-deep-boxcar": "proceed_with_precautions",
     "15-stretch-marks": "proceed",
     "16-neck-and-texture": "proceed",
     "17-refer-eczema-active-rosacea": "refer_to_physician",
     "18-macular-marks-pih": "proceed_with_precautions",
+    "19-not-a-candidate-under-minimum-age": "not_a_candidate",
 }
 
 

@@ -76,7 +76,7 @@ def test_quantitative_count_bands(count: int, points: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("area", "points"), [(0.5, 6), (4.99, 6), (5, 12), (19.9, 12), (20, 18), (300, 18)]
+    ("area", "points"), [(0.5, 6), (4.99, 6), (5, 12), (19.9, 12), (20, 12), (20.01, 18), (300, 18)]
 )
 def test_hyperplastic_area_bands(area: float, points: int) -> None:
     score = grade(_scars(hyperplastic_area_cm2=area), ActiveAcne()).quantitative
@@ -152,6 +152,39 @@ def test_gags_worked_example_from_the_reference() -> None:
             "very severe",
         ),  # 39
         ({"forehead": "none"}, "none"),
+        # The band edges of the reference: 18/19, 30/31, 38/39.
+        ({"forehead": "pustule", "right_cheek": "pustule", "left_cheek": "pustule"}, "mild"),
+        (
+            {
+                "forehead": "nodule",
+                "right_cheek": "nodule",
+                "left_cheek": "nodule",
+                "nose": "pustule",
+                "chin": "pustule",
+            },
+            "moderate",
+        ),  # 30
+        (
+            {
+                "forehead": "nodule",
+                "right_cheek": "nodule",
+                "left_cheek": "nodule",
+                "nose": "nodule",
+                "chin": "pustule",
+            },
+            "severe",
+        ),  # 31
+        (
+            {
+                "forehead": "nodule",
+                "right_cheek": "nodule",
+                "left_cheek": "nodule",
+                "nose": "nodule",
+                "chin": "nodule",
+                "chest_upper_back": "papule",
+            },
+            "severe",
+        ),  # 38
     ],
 )
 def test_gags_bands(lesions: dict[str, str], band: str) -> None:

@@ -137,3 +137,85 @@ def test_any_date_is_either_refused_clearly_or_screened(
         return
     result = screen(intake, today=today)
     plan(intake, today=today, screening=result)
+
+
+# --- the safety net (issue 9) ---------------------------------------------------------------
+
+HARD_STOPS = [r for r in default_protocol().document.screening_rules if r.hard_stop]
+
+# Changes that add a risk: each makes the intake at least as risky as before.
+RISKS: list[tuple[str, Any]] = [
+    *((path, "yes") for path in CONTRAINDICATIONS),
+    ("history.diabetes", "controlled"),
+    ("history.diabetes", "uncontrolled"),
+    ("fitzpatrick", "VI"),
+    ("device", "rf_microneedling"),
+    ("sun_exposure", {"status": "current"}),
+    ("procedures.chemical_peel", {"status": "current"}),
+    ("medications.isotretinoin", {"status": "current"}),
+    ("active_acne.gags", {"chin": "nodule"}),
+    ("scars.counts.keloid", 3),
+]
+
+
+# The intake change that answers each hard-stop rule "yes". A hard stop added to the protocol
+# without a row here fails the next test.
+HARD_STOP_CHANGES: dict[str, dict[str, Any]] = {
+    "skin_infection_in_area": {"history.skin_infection_in_area": "yes"},
+    "open_wound_in_area": {"history.open_wound_in_area": "yes"},
+    "active_cold_sore": {"history.active_cold_sore": "yes"},
+    "skin_cancer_in_area": {"history.skin_cancer_in_area": "yes"},
+    "pregnancy": {"pregnant": "yes"},
+    "breastfeeding": {"breastfeeding": "yes"},
+    "under_minimum_age": {"age": 12},
+}
+
+
+def test_every_hard_stop_has_a_change_that_triggers_it() -> None:
+    device_rules = {
+        r.code for r in HARD_STOPS if r.applies_when and "device" in r.applies_when.facts()
+    }
+    assert {r.code for r in HARD_STOPS} - device_rules <= set(HARD_STOP_CHANGES)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=intakes(), code=st.sampled_from(sorted(HARD_STOP_CHANGES)))
+def test_an_intake_with_any_hard_stop_never_gets_a_treating_verdict(
+    data: dict[str, Any], code: str
+) -> None:
+    changed = data
+    for path, value in HARD_STOP_CHANGES[code].items():
+        changed = _set(changed, path, value)
+    result = screen(Intake.model_validate(changed), today=TODAY)
+    assert not result.verdict.treatable
+    assert any(f.hard_stop for f in result.findings)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=intakes(), risk=st.sampled_from(RISKS))
+def test_adding_a_risk_factor_never_makes_the_verdict_less_cautious(
+    data: dict[str, Any], risk: tuple[str, Any]
+) -> None:
+    path, value = risk
+    before = screen(Intake.model_validate(data), today=TODAY)
+    after = screen(Intake.model_validate(_set(data, path, value)), today=TODAY)
+    assert after.verdict.rank >= before.verdict.rank
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=intakes())
+def test_an_unknown_safety_answer_never_yields_plain_proceed(data: dict[str, Any]) -> None:
+    result = screen(Intake.model_validate(data), today=TODAY)
+    if result.questions:
+        assert result.verdict is not Verdict.PROCEED
+        assert any(f.unanswered for f in result.findings)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=intakes())
+def test_every_finding_and_precaution_has_a_source(data: dict[str, Any]) -> None:
+    result = screen(Intake.model_validate(data), today=TODAY)
+    for finding in result.findings:
+        assert finding.sources or (finding.evidence == "unsourced" and finding.note)
+    for advice in result.precautions:
+        assert advice.sources and advice.because

@@ -56,7 +56,7 @@ TRIGGERS: list[tuple[str, dict[str, Any], Verdict]] = [
     (
         "collagen_vascular_disease",
         {"history.collagen_vascular_disease": "yes"},
-        Verdict.NOT_A_CANDIDATE,
+        Verdict.REFER_TO_PHYSICIAN,
     ),
     ("metal_allergy", {"history.metal_allergy": "yes"}, Verdict.REFER_TO_PHYSICIAN),
     (
@@ -127,6 +127,37 @@ TRIGGERS: list[tuple[str, dict[str, Any], Verdict]] = [
     ("pigment_prone_phototype", {"fitzpatrick": "IV"}, Verdict.PROCEED_WITH_PRECAUTIONS),
     ("pih_history", {"history.pih_history": "yes"}, Verdict.PROCEED_WITH_PRECAUTIONS),
     ("rf_device", {"device": "rf_microneedling"}, Verdict.PROCEED_WITH_PRECAUTIONS),
+    ("under_minimum_age", {"age": 14, "guardian_present": "yes"}, Verdict.NOT_A_CANDIDATE),
+    ("minor", {"age": 17, "guardian_present": "yes"}, Verdict.REFER_TO_PHYSICIAN),
+    (
+        "gags_moderate_or_worse",
+        {
+            "active_acne.gags": {
+                "forehead": "pustule",
+                "right_cheek": "pustule",
+                "left_cheek": "pustule",
+                "nose": "comedone",
+            }
+        },
+        Verdict.DEFER,
+    ),
+    ("gags_moderate_or_worse", {"active_acne.gags": {"chin": "nodule"}}, Verdict.DEFER),
+    (
+        "acne_grades_disagree",
+        {"active_acne.gags": {"chin": "nodule"}},
+        Verdict.PROCEED_WITH_PRECAUTIONS,
+    ),
+    ("diabetes_controlled", {"history.diabetes": "controlled"}, Verdict.PROCEED_WITH_PRECAUTIONS),
+    (
+        "topical_actives_recent",
+        {"medications.topical_retinoids": {"status": "past", "last_date": "2026-11-18"}},
+        Verdict.DEFER,
+    ),
+    (
+        "deep_narrow_scars_dominant",
+        {"scars.counts.ice_pick": 20, "scars.counts.boxcar_deep": 5, "scars.counts.rolling": 5},
+        Verdict.PROCEED_WITH_PRECAUTIONS,
+    ),
 ]
 
 
@@ -168,13 +199,16 @@ def test_every_rule_in_the_default_protocol_has_a_trigger_test() -> None:
         },  # 6 months + a day
         {"sun_exposure": {"status": "past", "last_date": "2026-11-07"}},  # exactly 14 days ago
         {"procedures.chemical_peel": {"status": "past", "last_date": "2026-10-01"}},
-        {"age": 16, "guardian_present": "yes", "device": "roller"},
+        {"age": 18, "device": "roller"},
         {"age": 22},
         {"pregnant": "unknown", "breastfeeding": "unknown", "sex": "male"},  # not asked of men
         {"active_acne.present": "no", "active_acne.iga": None},
         {"active_acne.present": "yes", "active_acne.iga": 0},
-        {"history.diabetes": "controlled"},
+        {"history.diabetes": "none"},
         {"fitzpatrick": "III"},
+        {"active_acne.gags": {"forehead": "comedone", "chin": "papule"}},  # GAGS mild
+        {"scars.counts.ice_pick": 4, "scars.counts.rolling": 5},  # ice-pick below half
+        {"medications.topical_retinoids": {"status": "past", "last_date": "2026-11-14"}},
     ],
 )
 def test_no_finding_without_its_trigger(changes: dict[str, Any]) -> None:
@@ -205,7 +239,7 @@ def test_rescreen_date_is_the_latest_window() -> None:
     assert {f.until for f in result.findings} == {date(2026, 12, 4), date(2026, 12, 10)}
 
 
-def test_no_rescreen_date_unless_deferred() -> None:
+def test_rescreen_date_survives_a_graver_verdict() -> None:
     result = screen(
         intake_with(
             {
@@ -215,7 +249,12 @@ def test_no_rescreen_date_unless_deferred() -> None:
         ),
         today=TODAY,
     )
-    assert result.verdict is Verdict.NOT_A_CANDIDATE
+    assert result.verdict is Verdict.REFER_TO_PHYSICIAN
+    assert result.rescreen_on == date(2026, 12, 4)
+
+
+def test_no_rescreen_date_without_a_time_limited_finding() -> None:
+    result = screen(intake_with({"history.collagen_vascular_disease": "yes"}), today=TODAY)
     assert result.rescreen_on is None
 
 

@@ -53,14 +53,19 @@ def intake_for(verdict: str) -> dict[str, Any]:
         data["medications"]["isotretinoin"] = {"status": "past", "last_date": last}
     elif verdict == "refer_to_physician":
         data["medications"]["anticoagulants"] = "yes"
-    elif verdict == "not_a_candidate":
-        data["history"]["collagen_vascular_disease"] = "yes"
+    elif verdict == "not_a_candidate":  # with a patient under the minimum age (see below)
+        data["guardian_present"] = "yes"
     return data
 
 
 @pytest.fixture
 def screen_patient(clinician: User) -> Callable[..., Screening]:
     def make(patient: Patient, verdict: str = "proceed", today: date | None = None) -> Screening:
+        if verdict == "not_a_candidate":  # the only not-a-candidate rule: under the minimum age
+            patient.date_of_birth = timezone.localdate().replace(
+                year=timezone.localdate().year - 12
+            )
+            patient.save(update_fields=["date_of_birth"])
         consultation = consultation_start(patient=patient, by=clinician)
         return consultation_complete(
             consultation=consultation, by=clinician, data=intake_for(verdict), today=today
