@@ -134,6 +134,9 @@ class Condition(BaseModel):
             raise ValueError("'score' needs 'gte' or 'lte'")
         return self
 
+    def has_window(self) -> bool:
+        return self.within is not None or any(c.has_window() for c in (self.all or self.any or []))
+
     def has_known_only(self) -> bool:
         return self.known_only or any(c.has_known_only() for c in (self.all or self.any or []))
 
@@ -165,6 +168,8 @@ def compile_condition(condition: Condition, context: Context = NO_CONTEXT) -> Ev
         return lambda intake, today: _all(parts, intake, today)
     if condition.any is not None:
         parts = [compile_condition(c, context) for c in condition.any]
+        if not condition.has_window():
+            return lambda intake, today: _any_undated(parts, intake, today)
         return lambda intake, today: _any(parts, intake, today)
 
     assert condition.fact is not None
@@ -272,9 +277,12 @@ def _within(exposure: Exposure, period: Period, today: date) -> Outcome:
 
 
 def _all(parts: list[Evaluator], intake: Intake, today: date) -> Outcome:
-    outcomes = [p(intake, today) for p in parts]
-    if any(o.truth is Truth.FALSE for o in outcomes):
-        return FALSE
+    outcomes = []
+    for part in parts:
+        outcome = part(intake, today)
+        if outcome.truth is Truth.FALSE:
+            return FALSE  # one false part decides, whatever the others
+        outcomes.append(outcome)
     if all(o.truth is Truth.TRUE for o in outcomes):
         return Outcome(Truth.TRUE, _latest(outcomes))
     return UNKNOWN
@@ -288,6 +296,17 @@ def _any(parts: list[Evaluator], intake: Intake, today: date) -> Outcome:
     if all(o.truth is Truth.FALSE for o in outcomes):
         return FALSE
     return UNKNOWN
+
+
+def _any_undated(parts: list[Evaluator], intake: Intake, today: date) -> Outcome:
+    """`any` over parts that carry no window end: the first true part decides."""
+    unknown = False
+    for part in parts:
+        truth = part(intake, today).truth
+        if truth is Truth.TRUE:
+            return TRUE
+        unknown = unknown or truth is Truth.UNKNOWN
+    return UNKNOWN if unknown else FALSE
 
 
 def _latest(outcomes: list[Outcome]) -> date | None:

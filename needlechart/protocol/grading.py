@@ -38,7 +38,7 @@ def grade(scars: Scars, acne: ActiveAcne, *, protocol: Protocol | None = None) -
         acne_result = acne_grade(acne, protocol)
         if acne.gags is None:
             memo[acne.iga] = acne_result
-    return Grading.model_construct(
+    return Grading.build(
         qualitative=qualitative,
         quantitative=quantitative_score(scars, protocol),
         acne=acne_result,
@@ -79,7 +79,7 @@ def qualitative_grade(scars: Scars, protocol: Protocol) -> QualitativeGrade:
 
 def _qualitative(table: QualitativeGrading, grade: int | None, reason: str) -> QualitativeGrade:
     entry = table.grades.get(grade) if grade is not None else None
-    return QualitativeGrade.model_construct(
+    return QualitativeGrade.build(
         grade=grade,
         level=entry.level if entry else None,
         definition=entry.definition if entry else None,
@@ -105,7 +105,7 @@ def quantitative_score(scars: Scars, protocol: Protocol) -> QuantitativeScore | 
         per_category[code] = 0 if band is None else categories[code].points[band]
     if scars.hyperplastic_area_cm2:
         per_category["d_hyperplastic_area"] = _area_points(table, scars.hyperplastic_area_cm2)
-    return QuantitativeScore.model_construct(
+    return QuantitativeScore.build(
         score=sum(per_category.values()),
         per_category=per_category,
         verified=table.verified,
@@ -134,7 +134,7 @@ def acne_grade(acne: ActiveAcne, protocol: Protocol) -> AcneGrade:
     if acne.gags is not None:
         score = grading.gags.score(acne.gags)
         band = grading.gags.band(score)
-    return AcneGrade.model_construct(
+    return AcneGrade.build(
         iga=acne.iga,
         iga_descriptor=grading.iga.grades.get(acne.iga) if acne.iga is not None else None,
         gags_score=score,

@@ -37,8 +37,7 @@ def plan(
     primary = matched[0] if matched else None
     sessions, interval = parts.course(primary, intake.device)
     capped = _phototype_capped(protocol, intake)
-    # model_construct: every part is prebuilt from the validated protocol.
-    return Plan.model_construct(
+    return Plan.build(
         indication=primary.code if primary else None,
         indication_title=primary.title if primary else NO_INDICATION,
         other_indications=[i.code for i in matched[1:]],

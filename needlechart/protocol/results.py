@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict
 
@@ -14,6 +15,21 @@ from .vocabulary import Device, Symptom, SymptomSeverity, TriageLevel, Verdict, 
 
 class _Result(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+    @classmethod
+    def build(cls, **values: object) -> Self:
+        """An instance from values that are already valid, every field given.
+
+        The engine's hot path: its values come typed from the validated protocol and intake,
+        so pydantic's validation (and `model_construct`'s default filling) is skipped.
+        """
+        assert values.keys() == cls.model_fields.keys(), set(cls.model_fields) ^ set(values)
+        obj = cls.__new__(cls)
+        object.__setattr__(obj, "__dict__", values)
+        object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+        object.__setattr__(obj, "__pydantic_extra__", None)
+        object.__setattr__(obj, "__pydantic_private__", None)
+        return obj
 
 
 class Finding(_Result):

@@ -43,7 +43,7 @@ def screen(intake: Intake, *, today: date, protocol: Protocol | None = None) -> 
 
     verdict = most_restrictive([f.severity for f in findings])
     findings.sort(key=lambda f: (-f.severity.rank, f.unanswered, f.code))
-    return Screening.model_construct(
+    return Screening.build(
         verdict=verdict,
         findings=findings,
         precautions=_precautions(protocol, findings),
@@ -77,8 +77,7 @@ def _question(protocol: Protocol, compiled: CompiledRule) -> Question:
 
 def _finding(compiled: CompiledRule, *, fact: str, unanswered: bool, until: date | None) -> Finding:
     rule = compiled.rule
-    # model_construct: every value already comes typed from the validated protocol and intake.
-    return Finding.model_construct(
+    return Finding.build(
         code=rule.code,
         title=rule.title,
         severity=rule.severity_if_unknown() if unanswered else rule.severity,
