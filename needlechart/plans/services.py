@@ -22,7 +22,7 @@ from needlechart.assessments.models import Assessment
 from needlechart.assessments.selectors import assessment_latest
 from needlechart.audit.services import audit_record
 from needlechart.plans.models import PlanStatus, TreatmentPlan
-from needlechart.protocol import Intake, Verdict, plan, within_protocol
+from needlechart.protocol import Intake, Verdict, plan, screen, within_protocol
 from needlechart.protocol.loader import format_validation_error
 from needlechart.protocol.results import Plan, SourcedRange
 from needlechart.screenings.models import Screening
@@ -41,6 +41,10 @@ NOT_CURRENT = "This screening has been superseded by a newer one; plan from the 
 PATIENT_ARCHIVED = "This patient's record is archived; no new plan can be made."
 WRONG_ASSESSMENT = "This assessment belongs to another patient."
 INTAKE_INVALID = "The consultation's intake is incomplete or invalid: {detail}"
+ASSESSMENT_FINDS_MORE = (
+    "The assessment finds what the screening did not: {findings}. Re-screen the consultation "
+    "with these findings before making a plan."
+)
 NOT_DRAFT = "Only a draft plan can be changed. Create a new draft to change an approved plan."
 REASON_REQUIRED = "This value is outside the protocol's range ({recommended}): give a reason."
 VALUE_REQUIRED = "Set this value before approval."
@@ -133,7 +137,16 @@ def plan_draft(
         raise ValidationError({"assessment": WRONG_ASSESSMENT})
     intake = plan_intake(screening, assessment)
     today = today or timezone.localdate()
-    recommendation = plan(intake, today=today, screening=screening.engine_result())
+    # The assessment (GAGS, scar types, phototype) may reveal what the consultation did not:
+    # the plan is made from a fresh screening of what is known now, and a new finding that
+    # stops treatment sends the patient back to screening rather than into a plan.
+    fresh = screen(intake, today=today)
+    screened = {f.code for f in screening.engine_result().findings}
+    stopping = [f for f in fresh.findings if f.code not in screened and not f.severity.treatable]
+    if stopping:
+        titles = "; ".join(f.title.lower() for f in stopping)
+        raise ValidationError(ASSESSMENT_FINDS_MORE.format(findings=titles))
+    recommendation = plan(intake, today=today, screening=fresh)
 
     depths: dict[str, float | None] = {}
     for zone_depth in recommendation.depths:

@@ -109,6 +109,34 @@ def test_latest_assessment_replaces_scars_fitzpatrick_and_acne(
     assert plan_intake(screening, None) == screening.consultation.intake_model()
 
 
+def test_an_assessment_that_finds_more_sends_the_patient_back_to_screening(
+    clinician: User, patient: Patient, screening: Screening
+) -> None:
+    """GAGS recorded at assessment counts: moderate acne found there is not planned around."""
+    assessment_record(
+        patient=patient,
+        by=clinician,
+        iga=1,
+        gags={
+            "forehead": "pustule",
+            "right_cheek": "pustule",
+            "left_cheek": "pustule",
+            "nose": "comedone",
+        },
+    )
+    with pytest.raises(ValidationError, match="Re-screen"):
+        plan_draft(screening=screening, by=clinician)
+
+
+def test_precautions_found_at_assessment_reach_the_plan(
+    clinician: User, patient: Patient, screening: Screening
+) -> None:
+    assessment_record(patient=patient, by=clinician, fitzpatrick="V", iga=0)
+    p = plan_draft(screening=screening, by=clinician)
+    codes = {advice["code"] for advice in p.recommendation["precautions"]}
+    assert "strict_photoprotection" in codes
+
+
 def test_not_treatable_screening_refused(clinician: User, patient: Patient) -> None:
     deferred = screen_patient(patient=patient, by=clinician, example=DEFER)
     with pytest.raises(ValidationError):
