@@ -34,14 +34,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["enqueue"]:
-            result = send_due_messages.enqueue()
-            self.stdout.write(f"Enqueued send_due_messages ({result.id}).")
-            return
+        # With --every this keeps running whether it sends here or enqueues for the worker:
+        # `make run` starts it beside the server, and a schedule that ran once would leave
+        # every later booking without its confirmation.
         while True:
-            report = send_due_messages_once()
-            counts = ", ".join(f"{k} {v}" for k, v in report.as_dict().items())
-            self.stdout.write(f"Messages: {counts}.")
+            if options["enqueue"]:
+                result = send_due_messages.enqueue()
+                self.stdout.write(f"Enqueued send_due_messages ({result.id}).")
+            else:
+                report = send_due_messages_once()
+                counts = ", ".join(f"{k} {v}" for k, v in report.as_dict().items())
+                self.stdout.write(f"Messages: {counts}.")
             if options["every"] <= 0:
                 return
+            self.stdout.flush()
             time.sleep(options["every"])
