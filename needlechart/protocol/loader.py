@@ -30,7 +30,7 @@ from .document import (
     ScreeningRule,
     Sourced,
 )
-from .intake import Intake
+from .intake import Exposure, Intake
 
 DEFAULT_PROTOCOL_PATH = Path(__file__).parent / "data" / "default.yaml"
 
@@ -311,21 +311,24 @@ def _ranges_within_limits(doc: ProtocolDocument) -> list[str]:
 
 
 def _fact_reader(paths: list[str]) -> Callable[[Intake], object]:
-    """The values a rule looks at, hashable (they key the findings cache)."""
+    """The values a rule looks at, as cheap hashable keys for the findings cache."""
     read = operator.attrgetter(*paths)
-    if not any(get_origin(fact_type(p)) in (dict, list) for p in paths):
-        return read  # the common case: enums, numbers and frozen models hash as they are
+    kinds = [fact_type(p) for p in paths]
+    if not any(get_origin(k) in (dict, list) or k is Exposure for k in kinds):
+        return read  # the common case: enums and numbers hash fast as they are
 
     def frozen(value: object) -> object:
+        if isinstance(value, Exposure):  # a model's own hash and equality are slow
+            return (value.status, value.last_date)
         if isinstance(value, dict):
             return tuple(sorted(value.items()))
         if isinstance(value, list):
             return tuple(value)
-        if isinstance(value, tuple):
-            return tuple(frozen(v) for v in value)
         return value
 
-    return lambda intake: frozen(read(intake))
+    if len(paths) == 1:
+        return lambda intake: frozen(read(intake))
+    return lambda intake: tuple(frozen(v) for v in read(intake))
 
 
 def _compile(doc: ProtocolDocument, digest: str) -> Protocol:

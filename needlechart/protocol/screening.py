@@ -13,38 +13,38 @@ from .conditions import Truth, describe_fact
 from .intake import Intake
 from .loader import CompiledRule, Protocol, default_protocol
 from .results import Finding, OverrideLevel, PrecautionAdvice, Question, Screening
-from .vocabulary import Verdict, most_restrictive
+from .vocabulary import Verdict
 
 
 def screen(intake: Intake, *, today: date, protocol: Protocol | None = None) -> Screening:
     protocol = protocol or default_protocol()
-    findings: list[Finding] = []
+    ranked: list[tuple[tuple[int, bool, str], Finding]] = []
     questions: dict[str, Question] = {}
     cache = _cache(protocol)
+    false, unknown = Truth.FALSE, Truth.UNKNOWN
     for compiled in protocol.rules:
         applies = compiled.applies
-        if applies is not None and applies(intake, today).truth is Truth.FALSE:
+        if applies is not None and applies(intake, today).truth is false:
             continue
         outcome = compiled.when(intake, today)
-        if outcome.truth is Truth.FALSE:
+        if outcome.truth is false:
             continue
-        unanswered = outcome.truth is Truth.UNKNOWN
-        rule = compiled.rule
-        key = (rule.code, unanswered, outcome.until, compiled.read_facts(intake))
-        finding = cache.get(key)
-        if finding is None:
-            fact = "; ".join(describe_fact(intake, path) for path in rule.when.facts())
-            finding = _finding(compiled, fact=fact, unanswered=unanswered, until=outcome.until)
+        unanswered = outcome.truth is unknown
+        key = (compiled.rule.code, unanswered, outcome.until, compiled.read_facts(intake))
+        entry = cache.get(key)
+        if entry is None:
+            entry = _ranked(intake, compiled, unanswered=unanswered, until=outcome.until)
             if len(cache) < _CACHE_LIMIT:
-                cache[key] = finding
-        findings.append(finding)
-        if unanswered and rule.question not in questions:
-            questions[rule.question] = _question(protocol, compiled)
+                cache[key] = entry
+        ranked.append(entry)
+        if unanswered and compiled.rule.question not in questions:
+            questions[compiled.rule.question] = _question(protocol, compiled)
 
-    verdict = most_restrictive([f.severity for f in findings])
-    findings.sort(key=lambda f: (-f.severity.rank, f.unanswered, f.code))
+    # Most restrictive first; answered before unanswered; then by code.
+    ranked.sort(key=_first)
+    findings = [finding for _, finding in ranked]
     return Screening.build(
-        verdict=verdict,
+        verdict=findings[0].severity if findings else Verdict.PROCEED,
         findings=findings,
         precautions=_precautions(protocol, findings),
         questions=list(questions.values()),
@@ -54,14 +54,28 @@ def screen(intake: Intake, *, today: date, protocol: Protocol | None = None) -> 
     )
 
 
+def _first(entry: tuple[tuple[int, bool, str], Finding]) -> tuple[int, bool, str]:
+    return entry[0]
+
+
+def _ranked(
+    intake: Intake, compiled: CompiledRule, *, unanswered: bool, until: date | None
+) -> tuple[tuple[int, bool, str], Finding]:
+    rule = compiled.rule
+    fact = "; ".join(describe_fact(intake, path) for path in rule.when.facts())
+    finding = _finding(compiled, fact=fact, unanswered=unanswered, until=until)
+    return (-finding.severity.rank, unanswered, rule.code), finding
+
+
 # Findings are immutable and depend only on (rule, answered?, window end, fact), so equal
 # findings are shared. The cap keeps a long-running process from growing without bound.
 _CACHE_LIMIT = 20_000
 _FindingKey = tuple[str, bool, date | None, object]
+_Cache = dict[_FindingKey, tuple[tuple[int, bool, str], Finding]]
 
 
-def _cache(protocol: Protocol) -> dict[_FindingKey, Finding]:
-    cache: dict[_FindingKey, Finding] = protocol.memo.setdefault("findings", {})
+def _cache(protocol: Protocol) -> _Cache:
+    cache: _Cache = protocol.memo.setdefault("findings", {})
     return cache
 
 
@@ -114,27 +128,35 @@ def _precautions(protocol: Protocol, findings: list[Finding]) -> list[Precaution
     """Precautions called for by the findings, in protocol order, each once.
 
     An unanswered question carries its precautions too: HSV history unknown still means
-    antiviral cover, an unknown phototype still means pigment precautions.
+    antiviral cover, an unknown phototype still means pigment precautions. The advice depends
+    only on which rules fired, so it is built once per set of rule codes.
     """
-    because: dict[str, list[str]] = {}
-    rules = protocol.memo.setdefault("rules_by_code", {c.rule.code: c.rule for c in protocol.rules})
-    for finding in findings:
-        for code in rules[finding.code].precautions:
-            because.setdefault(code, []).append(finding.code)
-    catalogue = protocol.document.precautions
-    order = list(catalogue)
-    made: dict[tuple[str, tuple[str, ...]], PrecautionAdvice] = protocol.memo.setdefault(
+    codes = tuple(f.code for f in findings)
+    made: dict[tuple[str, ...], list[PrecautionAdvice]] = protocol.memo.setdefault(
         "precautions", {}
     )
-    advice = []
-    for code, why in sorted(because.items(), key=lambda kv: order.index(kv[0])):
-        key = (code, tuple(why))
-        if key not in made:
-            made[key] = PrecautionAdvice(
-                code=code, text=catalogue[code].text, sources=catalogue[code].sources, because=why
-            )
-        advice.append(made[key])
-    return advice
+    advice = made.get(codes)
+    if advice is None:
+        advice = _advice(protocol, codes)
+        if len(made) < _CACHE_LIMIT:
+            made[codes] = advice
+    return list(advice)
+
+
+def _advice(protocol: Protocol, codes: tuple[str, ...]) -> list[PrecautionAdvice]:
+    rules = {c.rule.code: c.rule for c in protocol.rules}
+    because: dict[str, list[str]] = {}
+    for code in codes:
+        for precaution in rules[code].precautions:
+            because.setdefault(precaution, []).append(code)
+    catalogue = protocol.document.precautions
+    order = list(catalogue)
+    return [
+        PrecautionAdvice(
+            code=code, text=catalogue[code].text, sources=catalogue[code].sources, because=why
+        )
+        for code, why in sorted(because.items(), key=lambda kv: order.index(kv[0]))
+    ]
 
 
 def _rescreen_on(findings: list[Finding]) -> date | None:
