@@ -93,7 +93,11 @@ def quantitative_score(scars: Scars, protocol: Protocol) -> QuantitativeScore | 
     if scars.quantitative_counts is None and scars.hyperplastic_area_cm2 is None:
         return None
     table = protocol.document.grading.goodman_baron_quantitative
-    categories = {c.code: c for c in table.categories}
+    categories = protocol.memo.get("quantitative_categories")
+    if categories is None:
+        categories = protocol.memo["quantitative_categories"] = {
+            c.code: c for c in table.categories
+        }
     per_category: dict[str, int] = {}
     for code, count in (scars.quantitative_counts or {}).items():
         if code not in categories:

@@ -23,7 +23,8 @@ class _Result(BaseModel):
         The engine's hot path: its values come typed from the validated protocol and intake,
         so pydantic's validation (and `model_construct`'s default filling) is skipped.
         """
-        assert values.keys() == cls.model_fields.keys(), set(cls.model_fields) ^ set(values)
+        fields = cls.__pydantic_fields__  # a plain dict (`model_fields` is slow on a class)
+        assert values.keys() == fields.keys(), set(fields) ^ set(values)
         obj = cls.__new__(cls)
         object.__setattr__(obj, "__dict__", values)
         object.__setattr__(obj, "__pydantic_fields_set__", set(values))
