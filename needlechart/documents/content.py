@@ -17,8 +17,8 @@ from django.utils import timezone
 from PIL import Image
 
 from needlechart.accounts.models import User
+from needlechart.core.pdf import data_url
 from needlechart.documents.chart_png import chart_png
-from needlechart.documents.render import data_url
 from needlechart.imaging.models import Photo, PhotoView
 from needlechart.imaging.selectors import open_photo, photo_consent, photos_for
 from needlechart.outcomes.chart import progress_chart

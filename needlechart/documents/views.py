@@ -13,12 +13,12 @@ from django.utils import timezone
 
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.audit.services import audit_record
+from needlechart.core.pdf import render_pdf
 from needlechart.documents.content import (
     aftercare_context,
     plan_summary_context,
     progress_report_context,
 )
-from needlechart.documents.render import render_pdf
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import patient_get_for
 from needlechart.plans.selectors import plan_get_for

@@ -23,13 +23,13 @@ from needlechart.accounts.permissions import acting_user, clinical_required, rol
 from needlechart.assessments.models import Assessment
 from needlechart.audit.services import audit_record
 from needlechart.consents.pdf import consent_pdf
+from needlechart.core.pdf import render_pdf
 from needlechart.documents.content import (
     aftercare_context,
     device_label,
     label,
     plan_summary_context,
 )
-from needlechart.documents.render import render_pdf
 from needlechart.imaging.models import Photo
 from needlechart.imaging.selectors import NO_PHOTO_CONSENT, open_photo, photo_consent
 from needlechart.imaging.storage import photo_storage

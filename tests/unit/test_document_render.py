@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from needlechart.core.pdf import html_to_pdf, logo_data_url, no_fetch, render_pdf
 from needlechart.documents.chart_png import SCALE, chart_png
 from needlechart.documents.content import photo_pairs, warning_signs
-from needlechart.documents.render import html_to_pdf, logo_data_url, no_fetch, render_pdf
 from needlechart.imaging.models import Photo, PhotoView
 from needlechart.outcomes.chart import progress_chart
 from needlechart.outcomes.selectors import Progress, ProgressPoint, SessionMark

@@ -2,6 +2,9 @@
 
 Nothing is ever fetched while rendering: images (the logo, signatures, photographs, the
 progress chart) are embedded as data URLs, and any other link resolves to nothing.
+
+It lives in `core` because a clinic app prints too (the signed consent, in `consents`) and a
+clinic app never imports an edge such as `documents` (README, "Architecture").
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 
-LOGO = Path(__file__).resolve().parent / "static" / "documents" / "logo.png"
+LOGO = Path(__file__).resolve().parent / "static" / "core" / "logo.png"
 _EMBEDDABLE = ("data:image/png;base64,", "data:image/jpeg;base64,")
 
 
@@ -59,5 +62,6 @@ def html_to_pdf(html: str) -> bytes:
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
-    """Render a template extending `documents/base_pdf.html` into PDF bytes."""
+    """Render a template into PDF bytes, with the clinic's header and footer values
+    (`documents/base_pdf.html` prints them)."""
     return html_to_pdf(render_to_string(template_name, {**clinic_context(), **context}))
