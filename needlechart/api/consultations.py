@@ -12,9 +12,10 @@ from needlechart.api.auth import current_user
 from needlechart.api.schemas import InputSchema, require_storable
 from needlechart.api.screenings import ScreeningOut, screening_out
 from needlechart.consultations.models import ConsultationStatus
-from needlechart.consultations.services import consultation_complete, consultation_start
+from needlechart.consultations.services import consultation_start
 from needlechart.patients.selectors import patient_get_for
 from needlechart.protocol import Intake
+from needlechart.screenings.services import consultation_complete
 
 router = Router(tags=["consultations"])
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pydantic
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,9 +15,6 @@ from needlechart.audit.services import audit_record
 from needlechart.consultations.models import Consultation, ConsultationStatus
 from needlechart.patients.models import Patient
 from needlechart.protocol import Intake
-
-if TYPE_CHECKING:
-    from needlechart.screenings.models import Screening
 
 PATIENT_ARCHIVED = "This patient's record is archived; unarchive it before a consultation."
 DATE_IN_FUTURE = "The consultation date cannot be in the future."
@@ -139,23 +136,21 @@ def consultation_save_draft(
 
 
 @transaction.atomic
-def consultation_complete(
+def consultation_mark_completed(
     *,
     consultation: Consultation,
     by: User,
     data: dict[str, Any],
     consulted_on: date | None = None,
     notes: str | None = None,
-    today: date | None = None,
-) -> Screening:
-    """Validate the full intake through the engine, mark completed and screen.
+) -> Consultation:
+    """Validate the full intake through the engine's model and mark the consultation completed.
 
     Raises ValidationError keyed by intake path (see `intake_errors`) when the engine
-    rejects the intake; nothing is saved then. Completing again (after an edit) keeps the
-    earlier screenings and adds a new one.
+    rejects the intake; nothing is saved then. A completed consultation is always screened:
+    call `screenings.services.consultation_complete`, which does both in one transaction
+    (this app does not import screenings: the dependency points from screenings to here).
     """
-    from needlechart.screenings.services import screening_run
-
     _require_clinical(by)
     Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
     changed = _apply(consultation, data, consulted_on, notes)
@@ -175,4 +170,4 @@ def consultation_complete(
         patient_id=consultation.patient_id,
         detail={"sections": changed, "again": recompleted},
     )
-    return screening_run(consultation=consultation, by=by, today=today)
+    return consultation

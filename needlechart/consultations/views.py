@@ -8,16 +8,12 @@ from django.views.decorators.http import require_http_methods
 
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.audit.services import audit_record
+from needlechart.consultations.completion import complete
 from needlechart.consultations.forms import ConsultationForm, StartConsultationForm, intake_initial
 from needlechart.consultations.models import Consultation
 from needlechart.consultations.selectors import consultation_get_for
-from needlechart.consultations.services import (
-    consultation_complete,
-    consultation_save_draft,
-    consultation_start,
-)
+from needlechart.consultations.services import consultation_save_draft, consultation_start
 from needlechart.patients.selectors import patient_get_for
-from needlechart.screenings.selectors import screening_history
 
 ACTION_DRAFT = "draft"
 ACTION_COMPLETE = "complete"
@@ -83,7 +79,7 @@ def consultation_edit(request: HttpRequest, consultation_id: int) -> HttpRespons
         notes = cleaned.get("notes") if "notes" in cleaned else None
         if action == ACTION_COMPLETE and valid:
             try:
-                screening = consultation_complete(
+                screened = complete(
                     consultation=consultation,
                     by=user,
                     data=data,
@@ -94,7 +90,7 @@ def consultation_edit(request: HttpRequest, consultation_id: int) -> HttpRespons
                 _add_service_errors(form, exc)
             else:
                 messages.success(request, "Consultation completed and screened.")
-                return redirect("screenings:detail", screening_id=screening.pk)
+                return redirect(screened.get_absolute_url())
             # Fall through: keep what is valid as a draft so nothing typed is lost.
         if consultation.is_draft:
             try:
@@ -128,6 +124,5 @@ def consultation_edit(request: HttpRequest, consultation_id: int) -> HttpRespons
             "consultation": consultation,
             "patient": consultation.patient,
             "age": consultation.patient.age_on(consultation.consulted_on),
-            "screenings": screening_history(user=user, consultation=consultation),
         },
     )

@@ -25,17 +25,13 @@ from django.utils import timezone
 
 from needlechart.accounts.models import User
 from needlechart.assessments.services import assessment_record
-from needlechart.consultations.services import (
-    consultation_complete,
-    consultation_save_draft,
-    consultation_start,
-)
+from needlechart.consultations.services import consultation_save_draft, consultation_start
 from needlechart.patients.models import Patient
 from needlechart.plans.models import PlanStatus, TreatmentPlan
 from needlechart.plans.services import plan_adjust, plan_approve, plan_draft
 from needlechart.protocol.intake import MedicalHistory
 from needlechart.screenings.models import Screening
-from needlechart.screenings.services import screening_override
+from needlechart.screenings.services import consultation_complete, screening_override
 from needlechart.treatments.models import SessionRecord
 
 NO = "no"

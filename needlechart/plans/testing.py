@@ -31,7 +31,8 @@ def screen_patient(
     *, patient: Patient, by: User, example: str = PROCEED, **changes: Any
 ) -> Screening:
     """Start and complete a consultation with an example intake; returns its screening."""
-    from needlechart.consultations.services import consultation_complete, consultation_start
+    from needlechart.consultations.services import consultation_start
+    from needlechart.screenings.services import consultation_complete
 
     consultation = consultation_start(patient=patient, by=by)
     return consultation_complete(

@@ -7,4 +7,9 @@ class ScreeningsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the chart timeline provider and the dashboard panel.
+        from needlechart.consultations.completion import register_completion
         from needlechart.screenings import timeline  # noqa: F401
+        from needlechart.screenings.services import consultation_complete
+
+        # The consultation page's "Complete consultation": complete, then screen.
+        register_completion(consultation_complete)

@@ -3,6 +3,7 @@
 from functools import cached_property
 
 from django.db import models
+from django.urls import reverse
 
 from needlechart.core.models import ClinicalRecord, ProtocolStamped
 from needlechart.protocol import Verdict
@@ -39,6 +40,9 @@ class Screening(ClinicalRecord, ProtocolStamped):
 
     def __str__(self) -> str:
         return f"Screening {self.pk} ({self.verdict}, {self.screened_on})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("screenings:detail", args=[self.pk])
 
     @property
     def override_or_none(self) -> "ScreeningOverride | None":

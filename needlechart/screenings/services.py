@@ -1,6 +1,7 @@
 """State changes of a screening: running the engine and overriding its verdict."""
 
 from datetime import date
+from typing import Any
 
 import pydantic
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,7 @@ from django.utils import timezone
 from needlechart.accounts.models import Role, User
 from needlechart.audit.services import audit_record
 from needlechart.consultations.models import Consultation, ConsultationStatus
+from needlechart.consultations.services import consultation_mark_completed
 from needlechart.protocol import Verdict, screen
 from needlechart.screenings.models import Screening, ScreeningOverride, VerdictChoices
 
@@ -74,6 +76,26 @@ def screening_run(*, consultation: Consultation, by: User, today: date | None = 
         },
     )
     return screening
+
+
+@transaction.atomic
+def consultation_complete(
+    *,
+    consultation: Consultation,
+    by: User,
+    data: dict[str, Any],
+    consulted_on: date | None = None,
+    notes: str | None = None,
+    today: date | None = None,
+) -> Screening:
+    """Complete the consultation, then screen its intake: the one place the two steps meet,
+    in one transaction (a refused intake saves nothing). Used by the consultation page, the
+    API, the demo and the test factories. Completing again (after an edit) keeps the earlier
+    screenings and adds a new one."""
+    consultation_mark_completed(
+        consultation=consultation, by=by, data=data, consulted_on=consulted_on, notes=notes
+    )
+    return screening_run(consultation=consultation, by=by, today=today)
 
 
 @transaction.atomic

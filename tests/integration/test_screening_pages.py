@@ -15,11 +15,15 @@ from django.utils import timezone
 
 from needlechart.accounts.models import User
 from needlechart.audit.models import AuditEvent
-from needlechart.consultations.services import consultation_complete, consultation_start
+from needlechart.consultations.services import consultation_start
 from needlechart.patients.models import Patient
 from needlechart.protocol import default_protocol
 from needlechart.screenings.models import Screening, ScreeningOverride
-from needlechart.screenings.services import REASON_REQUIRED, screening_run
+from needlechart.screenings.services import (
+    REASON_REQUIRED,
+    consultation_complete,
+    screening_run,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -25,13 +25,13 @@ from needlechart.consultations.services import (
     ALREADY_COMPLETED,
     DATE_IN_FUTURE,
     PATIENT_ARCHIVED,
-    consultation_complete,
     consultation_save_draft,
     consultation_start,
 )
 from needlechart.patients.models import Patient
 from needlechart.patients.services import patient_archive
 from needlechart.protocol import Intake
+from needlechart.screenings.services import consultation_complete
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from needlechart.accounts.models import Role, User
 from needlechart.audit.models import AuditEvent
 from needlechart.consultations.models import Consultation
-from needlechart.consultations.services import consultation_complete, consultation_start
+from needlechart.consultations.services import consultation_start
 from needlechart.patients.models import Patient
 from needlechart.patients.services import patient_archive
 from needlechart.patients.timeline import timeline_for
@@ -29,6 +29,7 @@ from needlechart.screenings.services import (
     REASON_REQUIRED,
     SAME_VERDICT,
     UNKNOWN_VERDICT,
+    consultation_complete,
     screening_override,
     screening_run,
 )
