@@ -17,12 +17,12 @@ MANAGE := $(BIN)/python manage.py
 # Local development and tests run with DEBUG on (dev secret key); production sets its own env.
 DEV_ENV := NEEDLECHART_DEBUG=1
 
-.PHONY: help venv run worker test lint fmt mypy migrations-check pytest bench clean
+.PHONY: help venv run worker test lint lint-imports fmt mypy migrations-check pytest bench clean
 
 help:
 	@echo "make run    - set up, migrate, seed demo data, serve on http://127.0.0.1:8000"
 	@echo "make worker - the background worker alone (make run starts one too)"
-	@echo "make test   - lint, type-check, migrations check, tests"
+	@echo "make test   - lint, layer contracts, type-check, migrations check, tests"
 	@echo "make fmt    - format and auto-fix"
 	@echo "make bench  - run bench/bench_*.py"
 	@echo "make clean  - remove the venv, caches and local data"
@@ -55,11 +55,16 @@ worker: venv
 	trap 'kill $$schedule 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(MANAGE) db_worker
 
-test: venv lint mypy migrations-check pytest
+test: venv lint lint-imports mypy migrations-check pytest
 
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The README's layer rules (pyproject.toml, [tool.importlinter]): the engine imports nothing
+# of the project, clinic apps never import edges, no import cycles between apps.
+lint-imports: venv
+	$(BIN)/lint-imports --no-cache
 
 fmt: venv
 	$(BIN)/ruff check --fix .
