@@ -13,11 +13,12 @@ from django.conf import settings
 from django.db.models import Count, Exists, F, Max, OuterRef, Q
 
 from needlechart.notifications import due
+from needlechart.patients.models import Patient
 from needlechart.plans.models import PlanStatus, TreatmentPlan
 from needlechart.protocol import default_protocol
 from needlechart.protocol.aftercare import check_in_days
 from needlechart.scheduling.models import Appointment, AppointmentStatus
-from needlechart.screenings.models import Screening, VerdictChoices
+from needlechart.screenings.models import Screening
 from needlechart.treatments.models import SessionRecord, SessionStatus
 
 # Clinic scheduling policy, not a clinical figure: how many hours before a session the
@@ -136,27 +137,17 @@ def collect_due(*, now: datetime) -> list[due.DueMessage]:
         for plan_id, patient_id, last_on, months in completed
     ]
 
-    # Deferred screenings (verdict, or a clinician's override, is "defer") not superseded
-    # by a later screening of the same patient.
-    newer = Screening.objects.filter(patient_id=OuterRef("patient_id"), pk__gt=OuterRef("pk"))
-    deferred = (
-        Screening.objects.filter(rescreen_on__isnull=False, rescreen_on__gte=today - late)
-        .filter(
-            Q(override__isnull=True, verdict=VerdictChoices.DEFER)
-            | Q(override__verdict=VerdictChoices.DEFER)
-        )
-        .exclude(Exists(newer))
-        .values("id", "patient_id", "rescreen_on")
-    )
+    # Deferred patients due for re-screening: the rule the dashboard reads too
+    # (`Screening.objects.due_for_rescreen`), bounded to dates not yet too late to send.
     deferred_screenings = [
-        due.DeferredScreeningIn(
-            id=s["id"], patient_id=s["patient_id"], rescreen_on=s["rescreen_on"]
-        )
-        for s in deferred
-        if s["rescreen_on"] is not None
+        due.DeferredScreeningIn(id=s_id, patient_id=patient_id, rescreen_on=rescreen_on)
+        for s_id, patient_id, rescreen_on in Screening.objects.due_for_rescreen(today=today)
+        .filter(rescreen_on__gte=today - late)
+        .values_list("id", "patient_id", "rescreen_on")
+        if rescreen_on is not None  # always set here; the type cannot say so
     ]
 
-    return due.messages_due(
+    messages = due.messages_due(
         now=now,
         policy=pol,
         appointments=appointment_inputs,
@@ -165,3 +156,10 @@ def collect_due(*, now: datetime) -> list[due.DueMessage]:
         completed_courses=completed_courses,
         deferred_screenings=deferred_screenings,
     )
+    # An archived patient receives nothing, whatever the kind of message (one query).
+    active = set(
+        Patient.objects.active()
+        .filter(pk__in={m.patient_id for m in messages})
+        .values_list("pk", flat=True)
+    )
+    return [m for m in messages if m.patient_id in active]

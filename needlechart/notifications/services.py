@@ -37,6 +37,7 @@ STALE_CLAIM = timedelta(minutes=15)
 
 SKIP_OPTED_OUT = "The patient opted out of non-essential messages."
 SKIP_NO_EMAIL = "The patient has no e-mail address."
+SKIP_ARCHIVED = "The patient's record is archived."
 
 
 def message_log(
@@ -88,7 +89,10 @@ def message_deliver(*, message_id: int, now: datetime | None = None) -> Message 
     message = Message.objects.select_related("patient").get(pk=message_id)
     to_address = message.patient.email or message.to_address
     skip = ""
-    if not message.essential and _opted_out(message.patient_id):
+    # Logged before the record was archived: an archived patient receives nothing.
+    if message.patient.is_archived:
+        skip = SKIP_ARCHIVED
+    elif not message.essential and _opted_out(message.patient_id):
         skip = SKIP_OPTED_OUT
     elif not to_address:
         skip = SKIP_NO_EMAIL

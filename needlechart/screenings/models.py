@@ -1,8 +1,10 @@
 """Screenings: the engine's verdict on a completed consultation, and clinician overrides."""
 
+from datetime import date
 from functools import cached_property
 
 from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from needlechart.core.models import ClinicalRecord, ProtocolStamped
@@ -16,6 +18,51 @@ class VerdictChoices(models.TextChoices):
     DEFER = Verdict.DEFER.value, "Defer"
     REFER_TO_PHYSICIAN = Verdict.REFER_TO_PHYSICIAN.value, "Refer to physician"
     NOT_A_CANDIDATE = Verdict.NOT_A_CANDIDATE.value, "Not a candidate"
+
+
+# The read rules of screenings, each defined once and read by the pages, the dashboard, the
+# reminders and the API alike: newest first, the current screening of a consultation
+# (`is_current`), each patient's latest, the effective verdict, due for re-screening.
+NEWEST_FIRST = ("-created_at", "-id")
+
+
+class ScreeningQuerySet(models.QuerySet["Screening"]):
+    def newest_first(self) -> "ScreeningQuerySet":
+        return self.order_by(*NEWEST_FIRST)
+
+    def with_latest_of_consultation(self) -> "ScreeningQuerySet":
+        """Annotates `latest_id`, the id of the consultation's latest screening (the current
+        one), which `Screening.is_current` reads instead of querying."""
+        latest = Subquery(
+            Screening.objects.filter(consultation_id=OuterRef("consultation_id"))
+            .newest_first()
+            .values("id")[:1]
+        )
+        return self.annotate(latest_id=latest)
+
+    def latest_of_each_patient(self) -> "ScreeningQuerySet":
+        """Each patient's latest screening (any consultation): a later one supersedes it."""
+        latest = Subquery(
+            Screening.objects.filter(patient_id=OuterRef("patient_id"))
+            .newest_first()
+            .values("id")[:1]
+        )
+        return self.annotate(latest_of_patient=latest).filter(id=F("latest_of_patient"))
+
+    def effective_verdict(self, verdict: str) -> "ScreeningQuerySet":
+        """Screenings whose effective verdict — the override's if there is one, else the
+        engine's — is `verdict`: the SQL form of `Screening.effective_verdict`."""
+        return self.filter(Q(override__verdict=verdict) | Q(override__isnull=True, verdict=verdict))
+
+    def due_for_rescreen(self, *, today: date) -> "ScreeningQuerySet":
+        """Deferred patients due for re-screening on `today`: each active (not archived)
+        patient's latest screening whose effective verdict is "defer" and whose re-screen
+        date has come. The dashboard panel and the re-screen reminders both read this."""
+        return (
+            self.latest_of_each_patient()
+            .effective_verdict(Verdict.DEFER.value)
+            .filter(rescreen_on__lte=today, patient__archived_at__isnull=True)
+        )
 
 
 class Screening(ClinicalRecord, ProtocolStamped):
@@ -32,8 +79,10 @@ class Screening(ClinicalRecord, ProtocolStamped):
     screened_on = models.DateField()
     rescreen_on = models.DateField(null=True, blank=True)
 
+    objects = ScreeningQuerySet.as_manager()
+
     class Meta:
-        ordering = ["-created_at", "-id"]
+        ordering = list(NEWEST_FIRST)
         indexes = [
             models.Index(fields=["verdict", "rescreen_on"], name="screening_rescreen_idx"),
         ]
@@ -71,17 +120,22 @@ class Screening(ClinicalRecord, ProtocolStamped):
     def _engine_result(self) -> EngineScreening:
         return EngineScreening.model_validate(self.result)
 
+    @staticmethod
+    def latest_id_of_consultation(consultation_id: int) -> int | None:
+        """The id of the consultation's latest screening (the current one). One query."""
+        return (
+            Screening.objects.filter(consultation_id=consultation_id)
+            .newest_first()
+            .values_list("id", flat=True)
+            .first()
+        )
+
     @property
     def is_current(self) -> bool:
         """The latest screening of its consultation. One query unless annotated/prefetched."""
         latest_id = getattr(self, "latest_id", None)
         if latest_id is None:
-            latest_id = (
-                Screening.objects.filter(consultation_id=self.consultation_id)
-                .order_by("-created_at", "-id")
-                .values_list("id", flat=True)
-                .first()
-            )
+            latest_id = Screening.latest_id_of_consultation(self.consultation_id)
         return latest_id == self.pk
 
 

@@ -3,23 +3,13 @@
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import Http404
 
 from needlechart.accounts.models import User
 from needlechart.consultations.models import Consultation
 from needlechart.patients.selectors import MAX_DB_ID
-from needlechart.protocol import Verdict
 from needlechart.screenings.models import Screening
-
-
-def _latest_for_consultation() -> Subquery:
-    return Subquery(
-        Screening.objects.filter(consultation_id=OuterRef("consultation_id"))
-        .order_by("-created_at", "-id")
-        .values("id")[:1]
-    )
 
 
 def screening_get_for(*, user: User, screening_id: int) -> Screening:
@@ -37,7 +27,7 @@ def screening_get_for(*, user: User, screening_id: int) -> Screening:
                 "override",
                 "override__created_by",
             )
-            .annotate(latest_id=_latest_for_consultation())
+            .with_latest_of_consultation()
             .get(pk=screening_id)
         )
     except Screening.DoesNotExist:
@@ -51,7 +41,7 @@ def screening_history(*, user: User, consultation: Consultation) -> list[Screeni
     screenings = list(
         Screening.objects.filter(consultation=consultation)
         .select_related("created_by", "override", "override__created_by")
-        .order_by("-created_at", "-id")
+        .newest_first()
     )
     latest_id = screenings[0].pk if screenings else None
     for s in screenings:
@@ -60,25 +50,12 @@ def screening_history(*, user: User, consultation: Consultation) -> list[Screeni
 
 
 def screenings_due_for_rescreen(*, user: User, today: date) -> QuerySet[Screening]:
-    """Each active patient's latest screening, if it (as overridden) defers and is now due."""
+    """The dashboard's deferred patients due for re-screening (`due_for_rescreen`), the
+    longest due first, with patient and consultation."""
     if not user.can_view_clinical:
         raise PermissionDenied
-    latest_for_patient = Subquery(
-        Screening.objects.filter(patient_id=OuterRef("patient_id"))
-        .order_by("-created_at", "-id")
-        .values("id")[:1]
-    )
     return (
-        Screening.objects.annotate(
-            latest_patient_screening=latest_for_patient,
-            effective=Coalesce("override__verdict", F("verdict")),
-        )
-        .filter(
-            id=F("latest_patient_screening"),
-            effective=Verdict.DEFER.value,
-            rescreen_on__lte=today,
-            patient__archived_at__isnull=True,
-        )
+        Screening.objects.due_for_rescreen(today=today)
         .select_related("patient", "consultation")
         .order_by("rescreen_on", "id")
     )

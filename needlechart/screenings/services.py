@@ -119,13 +119,7 @@ def screening_override(
     locked = Screening.objects.select_for_update().get(pk=screening.pk)
     if ScreeningOverride.objects.filter(screening=locked).exists():
         raise ValidationError(ALREADY_OVERRIDDEN)
-    latest = (
-        Screening.objects.filter(consultation_id=locked.consultation_id)
-        .order_by("-created_at", "-id")
-        .values_list("id", flat=True)
-        .first()
-    )
-    if latest != locked.pk:
+    if Screening.latest_id_of_consultation(locked.consultation_id) != locked.pk:
         raise ValidationError(NOT_CURRENT)
     override = ScreeningOverride.objects.create(
         screening=locked, verdict=verdict, reason=reason, created_by=by
