@@ -109,6 +109,11 @@ class Consent(ClinicalRecord):
         return self.status == ConsentStatus.SIGNED
 
     @property
+    def is_in_force(self) -> bool:
+        """Signed by the patient and a clinician, and not withdrawn."""
+        return self.status == ConsentStatus.SIGNED and self.withdrawn_at is None
+
+    @property
     def is_withdrawn(self) -> bool:
         return self.status == ConsentStatus.WITHDRAWN or self.withdrawn_at is not None
 

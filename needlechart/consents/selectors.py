@@ -49,10 +49,34 @@ def consent_list_for(*, user: User, patient: Patient) -> QuerySet[Consent]:
     )
 
 
+def current_consent(patient: Patient | int) -> Consent | None:
+    """The patient's latest fully signed consent, if it is in force (not withdrawn). One
+    query. What the patient agreed to about photos is read from it (`imaging`).
+
+    The latest signed consent speaks for the patient: once it is withdrawn, an older one
+    does not come back into force for photos.
+    """
+    patient_id = patient if isinstance(patient, int) else patient.pk
+    latest = (
+        Consent.objects.filter(patient_id=patient_id, clinician_signed_at__isnull=False)
+        .only(
+            "id",
+            "photo_clinical",
+            "photo_marketing",
+            "clinician_signed_at",
+            "withdrawn_at",
+            "status",
+            "patient_id",
+        )
+        .order_by("-clinician_signed_at", "-patient_signed_at", "-id")
+        .first()
+    )
+    return latest if latest is not None and latest.is_in_force else None
+
+
 def _covers(consent: Consent, plan: TreatmentPlan) -> bool:
     return (
-        consent.status == ConsentStatus.SIGNED
-        and consent.withdrawn_at is None
+        consent.is_in_force
         and consent.device == plan.device
         and sorted(consent.zones or []) == plan_zones(plan)
     )
@@ -67,9 +91,10 @@ def _patient_consents(plan: TreatmentPlan) -> list[Consent]:
 
 
 def consent_valid_for(*, plan: TreatmentPlan) -> Consent | None:
-    """The patient's signed, not withdrawn consent whose device and zones equal the plan's
-    (the most recently signed), else None. A consent taken for an earlier plan still covers
-    a new plan with the same device and zones; a change of either needs a new consent."""
+    """The consent that allows treating this plan: the patient's most recent consent in
+    force whose device and zones equal the plan's, else None. A consent taken for an earlier
+    plan still covers a new plan with the same device and zones; a change of either needs a
+    new consent."""
     return next((c for c in _patient_consents(plan) if _covers(c, plan)), None)
 
 
@@ -121,10 +146,7 @@ def consent_status_for(*, plan: TreatmentPlan) -> PlanConsentStatus:
         return PlanConsentStatus(
             "not_approved", "Consent is taken once the plan is approved.", None
         )
-    signed = next(
-        (c for c in consents if c.status == ConsentStatus.SIGNED and c.withdrawn_at is None),
-        None,
-    )
+    signed = next((c for c in consents if c.is_in_force), None)
     if signed is not None:
         return PlanConsentStatus(
             "new_needed",

@@ -1,7 +1,8 @@
 """Reads of clinical photos, scoped by the acting user. Fixed query counts.
 
-A photo is shown only to the clinical roles, and only while the patient's latest signed,
-non-withdrawn consent covers photos kept in the clinical record (`photo_consent`).
+A photo is shown only to the clinical roles, and only while the patient's current consent
+(`consents.selectors.current_consent`) covers photos kept in the clinical record
+(`photo_consent`).
 """
 
 from django.core.exceptions import PermissionDenied
@@ -9,7 +10,7 @@ from django.db.models import Case, QuerySet, Value, When
 from django.http import Http404
 
 from needlechart.accounts.models import User
-from needlechart.consents.models import Consent, ConsentStatus
+from needlechart.consents.selectors import current_consent
 from needlechart.imaging.models import Photo, PhotoView
 from needlechart.imaging.storage import photo_storage
 from needlechart.patients.models import Patient
@@ -35,35 +36,9 @@ def _require_clinical(user: User) -> None:
         raise PermissionDenied("Your role does not give access to clinical photos.")
 
 
-def current_consent(patient: Patient | int) -> Consent | None:
-    """The patient's latest fully signed consent, unless it has been withdrawn. One query.
-
-    The latest signed consent speaks for the patient: once it is withdrawn, an older one
-    does not come back into force for photos.
-    """
-    patient_id = patient if isinstance(patient, int) else patient.pk
-    latest = (
-        Consent.objects.filter(patient_id=patient_id, clinician_signed_at__isnull=False)
-        .only(
-            "id",
-            "photo_clinical",
-            "photo_marketing",
-            "clinician_signed_at",
-            "withdrawn_at",
-            "status",
-            "patient_id",
-        )
-        .order_by("-clinician_signed_at", "-patient_signed_at", "-id")
-        .first()
-    )
-    if latest is None or latest.withdrawn_at is not None or latest.status != ConsentStatus.SIGNED:
-        return None
-    return latest
-
-
 def photo_consent(patient: Patient | int) -> tuple[bool, bool]:
-    """(clinical, marketing) photo permissions from the patient's latest signed,
-    non-withdrawn consent; (False, False) when there is none. One query."""
+    """(clinical, marketing) photo permissions from the patient's current consent;
+    (False, False) when there is none. One query."""
     consent = current_consent(patient)
     if consent is None:
         return False, False

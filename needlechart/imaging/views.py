@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.assessments.forms import add_service_errors
 from needlechart.audit.services import audit_record
+from needlechart.consents.selectors import current_consent
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.imaging.forms import (
     GalleryFilterForm,
@@ -31,12 +32,7 @@ from needlechart.imaging.forms import (
     PhotoUploadForm,
 )
 from needlechart.imaging.models import Photo, VisitKind
-from needlechart.imaging.selectors import (
-    current_consent,
-    open_photo,
-    photo_get_for,
-    photos_for,
-)
+from needlechart.imaging.selectors import open_photo, photo_get_for, photos_for
 from needlechart.imaging.services import (
     MAX_BATCH,
     UploadResult,

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from needlechart.accounts.models import User
 from needlechart.audit.services import audit_record
-from needlechart.consents.models import Consent
+from needlechart.consents.selectors import consent_valid_for
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
 from needlechart.plans.services import format_range
@@ -111,13 +111,6 @@ def _require_clinician(user: User) -> None:
         raise PermissionDenied(CLINICIAN_ONLY)
 
 
-def valid_consent(plan: TreatmentPlan) -> Consent | None:
-    """The consent that allows charting this plan today (helper E's selector)."""
-    from needlechart.consents.selectors import consent_valid_for
-
-    return consent_valid_for(plan=plan)
-
-
 # ---------------------------------------------------------------- the day-of re-screen
 
 
@@ -193,7 +186,7 @@ def session_start(
         raise ValidationError(PATIENT_ARCHIVED)
     if not plan.is_approved:
         raise ValidationError(PLAN_NOT_APPROVED)
-    consent = valid_consent(plan)
+    consent = consent_valid_for(plan=plan)
     if consent is None:
         raise ValidationError(NO_CONSENT)
     if appointment is not None:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.assessments.forms import add_service_errors
 from needlechart.audit.services import audit_record
+from needlechart.consents.selectors import consent_valid_for
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for
 from needlechart.plans.models import TreatmentPlan
 from needlechart.plans.selectors import plan_get_for
@@ -54,7 +55,6 @@ from needlechart.treatments.services import (
     sign_missing,
     symptom_report_record,
     symptom_report_resolve,
-    valid_consent,
     zone_ranges,
 )
 
@@ -121,7 +121,7 @@ def session_start_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     refusal = None
     if not plan.is_approved:
         refusal = PLAN_NOT_APPROVED
-    elif valid_consent(plan) is None:
+    elif consent_valid_for(plan=plan) is None:
         refusal = NO_CONSENT
     if refusal is not None:
         audit_record(
