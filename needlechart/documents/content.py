@@ -10,7 +10,7 @@ import io
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.utils import timezone
@@ -22,13 +22,15 @@ from needlechart.documents.chart_png import chart_png
 from needlechart.imaging.models import Photo, PhotoView
 from needlechart.imaging.selectors import open_photo, photo_consent, photos_for
 from needlechart.outcomes.chart import progress_chart
-from needlechart.outcomes.selectors import current_plan, progress_for
+from needlechart.outcomes.selectors import progress_for
 from needlechart.patients.models import Patient
 from needlechart.plans.models import DeviceChoices, TreatmentPlan
+from needlechart.plans.selectors import current_plan
 from needlechart.protocol import default_protocol, preparation_schedule
 from needlechart.protocol.aftercare import aftercare_timeline, check_in_days
 from needlechart.protocol.vocabulary import SymptomSeverity, TriageLevel
 from needlechart.scheduling.models import Appointment, AppointmentStatus
+from needlechart.scheduling.proposals import session_due
 from needlechart.treatments.models import AdverseEvent, SessionRecord, SessionStatus
 
 log = logging.getLogger(__name__)
@@ -67,8 +69,8 @@ class SessionRow:
 
 
 def _planned_sessions(plan: TreatmentPlan) -> list[SessionRow]:
-    """Session by session: done (signed record), booked (appointment) or the planned date
-    counted from the start date by the plan's interval."""
+    """Session by session: done (signed record), booked (appointment) or when it is due
+    (`session_due`: the start date, then the plan's interval after the session before)."""
     done = {
         s.session_number: s.performed_on
         for s in SessionRecord.objects.filter(plan=plan, status__in=SIGNED).only(
@@ -83,18 +85,34 @@ def _planned_sessions(plan: TreatmentPlan) -> list[SessionRow]:
     numbers = [n for n in booked if n is not None] + list(done)
     count = max([plan.sessions_planned or 0, *numbers])
     rows = []
+    previous: date | None = None  # the day of the session before (done, booked or due)
     for n in range(1, count + 1):
         if n in done:
+            previous = done[n]
             rows.append(SessionRow(n, f"{done[n]:%A} {done[n].day} {done[n]:%B %Y}", "Done"))
         elif booked.get(n):
             starts = timezone.localtime(booked[n][0].starts_at)
+            previous = starts.date()
             when = f"{starts:%A} {starts.day} {starts:%B %Y} at {starts:%H:%M}"
             rows.append(SessionRow(n, when, "Booked"))
-        elif plan.start_date and plan.interval_weeks:
-            day = plan.start_date + timedelta(weeks=plan.interval_weeks * (n - 1))
-            rows.append(SessionRow(n, f"Around {day.day} {day:%B %Y}", "To be booked"))
         else:
-            rows.append(SessionRow(n, "To be arranged", "To be booked"))
+            # Due dates need the plan's interval and the day of the session before (the
+            # start date for the first); without them the session is still to be arranged.
+            known = plan.interval_weeks and (n == 1 or previous is not None)
+            day = (
+                session_due(
+                    previous=previous,
+                    start_date=plan.start_date,
+                    interval_weeks=plan.interval_weeks,
+                )
+                if known
+                else None
+            )
+            previous = day
+            if day is None:
+                rows.append(SessionRow(n, "To be arranged", "To be booked"))
+            else:
+                rows.append(SessionRow(n, f"Around {day.day} {day:%B %Y}", "To be booked"))
     for appt in booked.get(None, []):
         starts = timezone.localtime(appt.starts_at)
         rows.append(SessionRow(None, f"{starts:%A} {starts.day} {starts:%B %Y}", "Booked"))

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from needlechart.protocol.conditions import add_months
 from needlechart.protocol.document import FollowUp as FollowUpRule
+from needlechart.scheduling.proposals import session_due
 
 # How the next session date was found.
 NEXT_APPOINTMENT = "appointment"  # a booked appointment
@@ -133,10 +134,12 @@ def course_status_compute(
     if not complete:
         if next_booked_on is not None:
             next_due, source = next_booked_on, NEXT_APPOINTMENT
-        elif last_session_on is not None and interval_weeks:
-            next_due, source = last_session_on + timedelta(weeks=interval_weeks), NEXT_INTERVAL
-        elif last_session_on is None and start_date is not None:
-            next_due, source = start_date, NEXT_START
+        else:
+            next_due = session_due(
+                previous=last_session_on, start_date=start_date, interval_weeks=interval_weeks
+            )
+            if next_due is not None:
+                source = NEXT_START if last_session_on is None else NEXT_INTERVAL
     maintenance_due = None
     window = None
     state = ""

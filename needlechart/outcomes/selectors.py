@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
@@ -20,10 +19,11 @@ from needlechart.outcomes.models import FollowUp
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID
 from needlechart.plans.models import PlanStatus, TreatmentPlan
+from needlechart.plans.selectors import current_plan
 from needlechart.protocol import default_protocol
-
-if TYPE_CHECKING:
-    from needlechart.scheduling.models import Appointment
+from needlechart.scheduling.models import Appointment
+from needlechart.scheduling.selectors import next_appointment
+from needlechart.treatments.models import SessionRecord, SessionStatus
 
 
 def _require_clinical(user: User) -> None:
@@ -31,40 +31,11 @@ def _require_clinical(user: User) -> None:
         raise PermissionDenied("Your role does not give access to clinical records.")
 
 
-def _signed_sessions() -> QuerySet[Any]:
+def _signed_sessions() -> QuerySet[SessionRecord]:
     """Signed or countersigned session records (a draft is not a session done)."""
-    from needlechart.treatments.models import SessionRecord, SessionStatus
-
     return SessionRecord.objects.filter(
         status__in=[SessionStatus.SIGNED, SessionStatus.COUNTERSIGNED]
     )
-
-
-def current_plan(*, patient: Patient) -> TreatmentPlan | None:
-    """The patient's approved plan (approving a new plan supersedes the old one)."""
-    return (
-        TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.APPROVED)
-        .order_by("-approved_at", "-id")
-        .first()
-    )
-
-
-def _next_appointment(patient: Patient) -> Appointment | None:
-    """The scheduling app's `next_appointment` (the same query inline until it ships)."""
-    try:
-        selectors = importlib.import_module("needlechart.scheduling.selectors")
-    except ImportError:  # pragma: no cover - only while the scheduling app is being built
-        from needlechart.scheduling.models import Appointment, AppointmentStatus
-
-        return (
-            Appointment.objects.filter(
-                patient=patient, status=AppointmentStatus.BOOKED, starts_at__gte=timezone.now()
-            )
-            .order_by("starts_at", "id")
-            .first()
-        )
-    appointment: Appointment | None = selectors.next_appointment(patient=patient)
-    return appointment
 
 
 def course_status_for(
@@ -97,7 +68,7 @@ def course_status_for(
         return status, None, None
     done = [s for s in progress.sessions if s.plan_id == plan.pk]
     complete = plan.sessions_planned is not None and len(done) >= plan.sessions_planned
-    appointment = None if complete else _next_appointment(patient)
+    appointment = None if complete else next_appointment(patient=patient)
     recommendation: dict[str, Any] = plan.recommendation or {}
     status = course_status_compute(
         today=today,

@@ -15,9 +15,9 @@ from needlechart.assessments.models import AssessmentKind
 from needlechart.assessments.services import assessment_record
 from needlechart.audit.services import audit_record
 from needlechart.outcomes.models import RATING_MAX, RATING_MIN, FollowUp
-from needlechart.outcomes.selectors import current_plan
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
+from needlechart.plans.selectors import current_plan
 
 NOT_CLINICAL = "Only clinicians and aestheticians can record a follow-up."
 PATIENT_ARCHIVED = "This patient's record is archived; a follow-up cannot be added."

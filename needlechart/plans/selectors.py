@@ -15,6 +15,17 @@ def _require_clinical(user: User) -> None:
         raise PermissionDenied("Your role does not give access to clinical records.")
 
 
+def current_plan(*, patient: Patient) -> TreatmentPlan | None:
+    """The patient's current course: the approved plan (approving a new plan supersedes the
+    old one; the latest approval wins should two ever be approved). One query. The chart,
+    the diary, the documents and the portal all read this."""
+    return (
+        TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.APPROVED)
+        .order_by("-approved_at", "-id")
+        .first()
+    )
+
+
 def plan_get_for(*, user: User, plan_id: int) -> TreatmentPlan:
     """The plan with everything its page shows, in one query."""
     _require_clinical(user)

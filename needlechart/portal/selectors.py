@@ -15,7 +15,6 @@ from django.utils import timezone
 from needlechart.consents.models import Consent, ConsentStatus
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID
-from needlechart.plans.models import PlanStatus, TreatmentPlan
 from needlechart.portal.models import CheckIn, TriageLevelChoice
 from needlechart.protocol import check_in_days, default_protocol
 from needlechart.protocol.vocabulary import Symptom
@@ -35,14 +34,6 @@ def own_or_404[M: models.Model](qs: QuerySet[M], *, patient: Patient, pk: int) -
     if obj is None:
         raise Http404
     return obj
-
-
-def current_plan(patient: Patient) -> TreatmentPlan | None:
-    return (
-        TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.APPROVED)
-        .order_by("-approved_at", "-id")
-        .first()
-    )
 
 
 def upcoming_appointments(patient: Patient) -> QuerySet[Appointment]:

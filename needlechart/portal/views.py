@@ -36,11 +36,11 @@ from needlechart.imaging.storage import photo_storage
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for
 from needlechart.plans.models import PlanStatus, TreatmentPlan
+from needlechart.plans.selectors import current_plan
 from needlechart.portal.forms import CheckInForm, RequestLinkForm, RescheduleForm, ReviewForm
 from needlechart.portal.models import CheckIn, CheckInPhoto, RescheduleRequest
 from needlechart.portal.selectors import (
     check_in_is_due,
-    current_plan,
     due_check_ins,
     own_or_404,
     signed_consents,
@@ -286,7 +286,7 @@ def _plan_in_words(plan: TreatmentPlan | None) -> dict[str, Any] | None:
 
 @portal_login_required
 def home(request: HttpRequest, patient: Patient) -> HttpResponse:
-    plan = current_plan(patient)
+    plan = current_plan(patient=patient)
     appointments = list(upcoming_appointments(patient))
     next_appt = appointments[0] if appointments else None
     preparation = []

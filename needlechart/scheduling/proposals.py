@@ -71,15 +71,30 @@ class Window:
         return f"{self.earliest:%a %d %b %Y} to {self.latest:%a %d %b %Y}"
 
 
+def session_due(
+    *, previous: date | None, start_date: date | None, interval_weeks: float | None
+) -> date | None:
+    """When a session of a plan is due — the one definition of "next session due": the
+    first on the plan's start date; a later one the plan's interval after the previous
+    session. None when the plan does not say (no start date, or no interval)."""
+    if previous is None:
+        return start_date
+    if not interval_weeks:
+        return None
+    return weeks_after(previous, interval_weeks)
+
+
 def first_window(start_date: date) -> Window:
     return Window(earliest=start_date, latest=None, preferred=start_date)
 
 
 def next_window(previous: date, interval: IntervalRange) -> Window:
+    preferred = session_due(previous=previous, start_date=None, interval_weeks=interval.preferred)
+    assert preferred is not None  # the plan's interval is never 0 here
     return Window(
         earliest=weeks_after(previous, interval.low),
         latest=weeks_after(previous, interval.high),
-        preferred=weeks_after(previous, interval.preferred),
+        preferred=preferred,
     )
 
 

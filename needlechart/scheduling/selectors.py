@@ -15,7 +15,7 @@ from django.utils import timezone
 from needlechart.accounts.models import Role, User
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID
-from needlechart.plans.models import PlanStatus, TreatmentPlan
+from needlechart.plans.models import TreatmentPlan
 from needlechart.scheduling.models import (
     BUSY_STATUSES,
     Appointment,
@@ -130,14 +130,6 @@ def plan_active_sessions(*, plan: TreatmentPlan) -> dict[int, Appointment]:
         .order_by("session_number", "starts_at")
     )
     return {a.session_number: a for a in rows if a.session_number is not None}
-
-
-def approved_plan_of(*, patient: Patient) -> TreatmentPlan | None:
-    return (
-        TreatmentPlan.objects.filter(patient=patient, status=PlanStatus.APPROVED)
-        .order_by("-approved_at", "-id")
-        .first()
-    )
 
 
 def next_appointment(*, patient: Patient) -> Appointment | None:

@@ -24,6 +24,7 @@ from needlechart.assessments.forms import add_service_errors
 from needlechart.audit.services import audit_record
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for, patient_search
+from needlechart.plans.selectors import current_plan
 from needlechart.scheduling.calendar import build_calendar
 from needlechart.scheduling.forms import (
     BookForm,
@@ -38,7 +39,6 @@ from needlechart.scheduling.ics import appointment_ics
 from needlechart.scheduling.models import Appointment, ClosedDay, OpeningHours
 from needlechart.scheduling.selectors import (
     appointment_get_for,
-    approved_plan_of,
     clinic_tz,
     plan_active_sessions,
     plan_for_booking,
@@ -125,7 +125,7 @@ def book(request: HttpRequest) -> HttpResponse:
     if patient_id is None:
         return _patient_choice(request)
     patient: Patient = patient_get_for(user=user, patient_id=patient_id)
-    plan = approved_plan_of(patient=patient)
+    plan = current_plan(patient=patient)
     sessions: list[int] = []
     if plan is not None:
         sessions = plan_unbooked_sessions(plan=plan, active=plan_active_sessions(plan=plan))
