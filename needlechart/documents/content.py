@@ -31,14 +31,13 @@ from needlechart.protocol.aftercare import aftercare_timeline, check_in_days
 from needlechart.protocol.vocabulary import SymptomSeverity, TriageLevel
 from needlechart.scheduling.models import Appointment, AppointmentStatus
 from needlechart.scheduling.proposals import session_due
-from needlechart.treatments.models import AdverseEvent, SessionRecord, SessionStatus
+from needlechart.treatments.models import AdverseEvent, SessionRecord
 
 log = logging.getLogger(__name__)
 
 PHOTO_PAIRS_MAX = 4  # before/after pairs in one report (one per view)
 PHOTO_PIXELS = 640  # longest side of an embedded photo
 CHART_WIDTH = 480  # points on the page (the PNG has more pixels, for print)
-SIGNED = [SessionStatus.SIGNED, SessionStatus.COUNTERSIGNED]
 
 
 def label(code: str) -> str:
@@ -73,9 +72,9 @@ def _planned_sessions(plan: TreatmentPlan) -> list[SessionRow]:
     (`session_due`: the start date, then the plan's interval after the session before)."""
     done = {
         s.session_number: s.performed_on
-        for s in SessionRecord.objects.filter(plan=plan, status__in=SIGNED).only(
-            "session_number", "performed_on"
-        )
+        for s in SessionRecord.objects.signed()
+        .filter(plan=plan)
+        .only("session_number", "performed_on")
     }
     booked: dict[int | None, list[Appointment]] = defaultdict(list)
     for appt in Appointment.objects.filter(
@@ -311,9 +310,9 @@ def progress_report_context(*, user: User, patient: Patient) -> dict[str, Any]:
             "depths": _depths_text(s.depths),
             "passes": s.passes,
         }
-        for s in SessionRecord.objects.filter(patient=patient, status__in=SIGNED).order_by(
-            "performed_on", "id"
-        )
+        for s in SessionRecord.objects.signed()
+        .filter(patient=patient)
+        .order_by("performed_on", "id")
     ]
     photos_allowed, pairs, photo_note = _photos(user, patient)
     plan = current_plan(patient=patient)

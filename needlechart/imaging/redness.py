@@ -25,9 +25,8 @@ from needlechart.imaging.models import Photo, RednessMeasurement
 from needlechart.imaging.selectors import open_photo
 from needlechart.patients.models import Patient
 from needlechart.protocol import cite
-from needlechart.treatments.models import SessionRecord, SessionStatus
+from needlechart.treatments.models import SIGNED_STATUSES, SessionRecord
 
-SIGNED = (SessionStatus.SIGNED, SessionStatus.COUNTERSIGNED)
 ARCHIVED_PHOTO = "This photo is archived; it cannot be measured."
 UNREADABLE_PHOTO = "The stored photo could not be read, so it cannot be measured."
 
@@ -47,11 +46,17 @@ def session_before(photo: Photo) -> SessionRecord | None:
     not after the photo), else the latest signed session of the patient on or before the
     day the photo was taken. One query at most."""
     session = photo.session if photo.session_id is not None else None
-    if session is not None and session.status in SIGNED and session.performed_on <= photo.taken_on:
+    if (
+        session is not None
+        and session.status in SIGNED_STATUSES
+        and session.performed_on <= photo.taken_on
+    ):
         return session
     return (
-        SessionRecord.objects.filter(
-            patient_id=photo.patient_id, status__in=SIGNED, performed_on__lte=photo.taken_on
+        SessionRecord.objects.signed()
+        .filter(
+            patient_id=photo.patient_id,
+            performed_on__lte=photo.taken_on,
         )
         .order_by("-performed_on", "-id")
         .first()

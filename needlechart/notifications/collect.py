@@ -19,7 +19,7 @@ from needlechart.protocol import default_protocol
 from needlechart.protocol.aftercare import check_in_days
 from needlechart.scheduling.models import Appointment, AppointmentStatus
 from needlechart.screenings.models import Screening
-from needlechart.treatments.models import SessionRecord, SessionStatus
+from needlechart.treatments.models import SIGNED_STATUSES, SessionRecord
 
 # Clinic scheduling policy, not a clinical figure: how many hours before a session the
 # reminder goes out. A clinic sets `REMINDER_HOURS_BEFORE` in its settings; 24 otherwise.
@@ -28,7 +28,6 @@ DEFAULT_REMINDER_HOURS_BEFORE = 24
 # in the clinic's time zone. Messaging policy, not clinical.
 SEND_AT = time(9, 0)
 
-SIGNED = (SessionStatus.SIGNED, SessionStatus.COUNTERSIGNED)
 MAX_MAINTENANCE_MONTHS = 60
 
 
@@ -106,9 +105,9 @@ def collect_due(*, now: datetime) -> list[due.DueMessage]:
     horizon = max(pol.check_in_days, default=0)
     signed_sessions = [
         due.SignedSessionIn(**s)
-        for s in SessionRecord.objects.filter(
-            status__in=SIGNED, performed_on__gte=today - timedelta(days=horizon) - late
-        ).values("id", "patient_id", "performed_on")
+        for s in SessionRecord.objects.signed()
+        .filter(performed_on__gte=today - timedelta(days=horizon) - late)
+        .values("id", "patient_id", "performed_on")
     ]
 
     # Approved plans whose planned sessions are all signed, last session recent enough.
@@ -116,13 +115,12 @@ def collect_due(*, now: datetime) -> list[due.DueMessage]:
         timedelta(weeks=pol.follow_up_to_weeks),
         timedelta(days=31 * MAX_MAINTENANCE_MONTHS),
     )
+    done = Q(session_records__status__in=SIGNED_STATUSES)
     completed = (
         TreatmentPlan.objects.filter(status=PlanStatus.APPROVED)
         .annotate(
-            signed=Count("session_records", filter=Q(session_records__status__in=SIGNED)),
-            last_on=Max(
-                "session_records__performed_on", filter=Q(session_records__status__in=SIGNED)
-            ),
+            signed=Count("session_records", filter=done),
+            last_on=Max("session_records__performed_on", filter=done),
         )
         .filter(signed__gte=F("sessions_planned"), signed__gt=0, last_on__gte=oldest)
         .values_list("id", "patient_id", "last_on", "recommendation__maintenance_interval_months")

@@ -23,19 +23,12 @@ from needlechart.plans.selectors import current_plan
 from needlechart.protocol import default_protocol
 from needlechart.scheduling.models import Appointment
 from needlechart.scheduling.selectors import next_appointment
-from needlechart.treatments.models import SessionRecord, SessionStatus
+from needlechart.treatments.models import SessionRecord
 
 
 def _require_clinical(user: User) -> None:
     if not user.can_view_clinical:
         raise PermissionDenied("Your role does not give access to clinical records.")
-
-
-def _signed_sessions() -> QuerySet[SessionRecord]:
-    """Signed or countersigned session records (a draft is not a session done)."""
-    return SessionRecord.objects.filter(
-        status__in=[SessionStatus.SIGNED, SessionStatus.COUNTERSIGNED]
-    )
 
 
 def course_status_for(
@@ -179,7 +172,7 @@ def progress_for(*, user: User, patient: Patient) -> Progress:
         )
     sessions = [
         SessionMark(number=n, on=on, plan_id=plan_id)
-        for n, on, plan_id in _signed_sessions()
+        for n, on, plan_id in SessionRecord.objects.signed()
         .filter(patient=patient)
         .order_by("performed_on", "id")
         .values_list("session_number", "performed_on", "plan_id")
@@ -219,7 +212,7 @@ def follow_ups_due(*, user: User, today: date | None = None) -> QuerySet[Treatme
     _require_clinical(user)
     today = today or timezone.localdate()
     rule = default_protocol().document.follow_up
-    signed = _signed_sessions().filter(plan=OuterRef("pk"))
+    signed = SessionRecord.objects.signed().filter(plan=OuterRef("pk"))
     done = Subquery(signed.order_by().values("plan").annotate(n=Count("id")).values("n")[:1])
     last_on = Subquery(signed.order_by("-performed_on").values("performed_on")[:1])
     followed = FollowUp.objects.filter(

@@ -19,9 +19,8 @@ from needlechart.portal.models import CheckIn, TriageLevelChoice
 from needlechart.protocol import check_in_days, default_protocol
 from needlechart.protocol.vocabulary import Symptom
 from needlechart.scheduling.models import Appointment, AppointmentStatus
-from needlechart.treatments.models import SessionRecord, SessionStatus
+from needlechart.treatments.models import SessionRecord
 
-SIGNED_SESSION = (SessionStatus.SIGNED, SessionStatus.COUNTERSIGNED)
 # Portal policy (not clinical): a check-in stays open for this many days after its date, so a
 # patient who misses the day can still send it; later problems go by phone.
 CHECK_IN_OPEN_DAYS = 7
@@ -43,7 +42,7 @@ def upcoming_appointments(patient: Patient) -> QuerySet[Appointment]:
 
 
 def signed_sessions(patient: Patient) -> QuerySet[SessionRecord]:
-    return SessionRecord.objects.filter(patient=patient, status__in=SIGNED_SESSION)
+    return SessionRecord.objects.signed().filter(patient=patient)
 
 
 def signed_consents(patient: Patient) -> QuerySet[Consent]:

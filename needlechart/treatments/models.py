@@ -21,6 +21,17 @@ class SessionStatus(models.TextChoices):
     COUNTERSIGNED = "countersigned", "Countersigned"
 
 
+# A session is done once its record is signed (or countersigned); a draft is not. The course
+# status, the reminders, the documents, the portal and the redness chart all count this way.
+SIGNED_STATUSES = (SessionStatus.SIGNED, SessionStatus.COUNTERSIGNED)
+
+
+class SessionRecordQuerySet(models.QuerySet["SessionRecord"]):
+    def signed(self) -> "SessionRecordQuerySet":
+        """Sessions done: signed or countersigned records."""
+        return self.filter(status__in=SIGNED_STATUSES)
+
+
 class SessionRecord(ClinicalRecord):
     Status = SessionStatus
 
@@ -86,6 +97,8 @@ class SessionRecord(ClinicalRecord):
     # Set at signing: REQUIRE_COUNTERSIGN was on and the signer was not a clinician.
     countersign_required = models.BooleanField(default=False, editable=False)
     aftercare = models.JSONField(default=list, blank=True)  # [AftercareDay dump]
+
+    objects = SessionRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-performed_on", "-id"]
