@@ -8,11 +8,9 @@ from pydantic import ConfigDict, field_validator
 
 from needlechart.api.errors import INVALID_INPUT, ApiError, field_path
 
-# The engine does date arithmetic (wash-outs, re-screen dates, preparation days); dates at the
-# edges of what Python can represent would overflow there. No clinic needs dates outside this.
-EARLIEST_DATE = date(1900, 1, 1)
-LATEST_DATE = date(2199, 12, 31)
-DATE_OUT_OF_RANGE = f"Give a date between {EARLIEST_DATE} and {LATEST_DATE}."
+# The span of plausible dates is core.dates' (one rule for forms, services and the API).
+from needlechart.core.dates import DATE_OUT_OF_RANGE, EARLIEST_DATE, LATEST_DATE
+
 NUL_CHARACTER = "Text may not contain NUL characters."
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from needlechart.assessments.models import AnswerChoices, AssessmentKind, FitzpatrickChoices
 from needlechart.consultations.models import Consultation
+from needlechart.core.dates import ClinicalDateField
 from needlechart.patients.models import Patient
 from needlechart.protocol import default_protocol
 from needlechart.protocol.intake import ScarCounts, Scars
@@ -80,11 +81,7 @@ class AssessmentForm(forms.Form):
         empty_label="— none —",
     )
     kind = forms.ChoiceField(label="Kind", choices=AssessmentKind.choices)
-    assessed_on = forms.DateField(
-        label="Assessment date",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-    )
+    assessed_on = ClinicalDateField(past=True, label="Assessment date")
     fitzpatrick = forms.ChoiceField(
         label="Fitzpatrick type",
         required=False,

@@ -13,6 +13,7 @@ from needlechart.accounts.models import User
 from needlechart.assessments.models import AnswerChoices, Assessment, AssessmentKind
 from needlechart.audit.services import audit_record
 from needlechart.consultations.models import Consultation
+from needlechart.core import dates
 from needlechart.patients.models import Patient
 from needlechart.protocol import GradingError, default_protocol, grade
 from needlechart.protocol.loader import format_validation_error
@@ -36,7 +37,7 @@ INPUT_FIELDS = (
 NOT_CLINICAL = "Only clinicians and aestheticians can record an assessment."
 PATIENT_ARCHIVED = "This patient's record is archived; new assessments cannot be added."
 WRONG_CONSULTATION = "This consultation belongs to another patient."
-DATE_IN_FUTURE = "The assessment date cannot be in the future."
+DATE_IN_FUTURE = dates.DATE_IN_FUTURE
 COUNT_INVALID = "Counts must be whole numbers of 0 or more."
 UNKNOWN_ZONE = "Unknown zone '{}'."
 UNKNOWN_SCAR_TYPE = "Unknown scar type '{}'."
@@ -147,8 +148,9 @@ def assessment_build(
     )
     _validate_choice(errors, "kind", kind, set(AssessmentKind.values))
     assessed_on = data.get("assessed_on") or today
-    if assessed_on > today:
-        errors["assessed_on"] = DATE_IN_FUTURE
+    errors |= dates.date_errors(
+        {"assessed_on": assessed_on}, born=patient.date_of_birth, today=today, past=True
+    )
     fitzpatrick = data.get("fitzpatrick") or ""
     _validate_choice(errors, "fitzpatrick", fitzpatrick, {"", *(f.value for f in Fitzpatrick)})
     visible = data.get("visible_at_social_distance") or AnswerChoices.UNKNOWN

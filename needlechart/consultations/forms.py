@@ -18,7 +18,8 @@ from django import forms
 from django.forms import BoundField
 from django.utils import timezone
 
-from needlechart.patients.selectors import DATE_FORMATS
+from needlechart.consultations.services import DATE_AFTER_CONSULTATION
+from needlechart.core.dates import ClinicalDateField
 from needlechart.protocol import default_protocol
 from needlechart.protocol.intake import (
     Intake,
@@ -41,7 +42,6 @@ from needlechart.protocol.vocabulary import (
 
 SEP = "__"
 
-DATE_AFTER_CONSULTATION = "This date is after the consultation date; check it."
 DATE_WITH_STATUS_NO = 'A date is given but the answer is "No": clear the date or change the answer.'
 IGA_WITHOUT_ACNE = 'An IGA grade above 0 is given but active acne is "No".'
 TOO_MANY_LINES = "List at most {n} medications, one per line."
@@ -160,11 +160,11 @@ def _answer(label: str, help_text: str = "") -> forms.ChoiceField:
 
 
 def _date(label: str, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
+    # Every date of the intake records something that has happened (past=True).
+    return ClinicalDateField(
+        past=True,
         label=label,
         required=False,
-        input_formats=list(DATE_FORMATS),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=help_text or "YYYY-MM-DD or DD/MM/YYYY. Leave blank if not known.",
     )
 

@@ -13,12 +13,15 @@ from django.utils import timezone
 from needlechart.accounts.models import User
 from needlechart.audit.services import audit_record
 from needlechart.consultations.models import Consultation, ConsultationStatus
+from needlechart.core import dates
 from needlechart.patients.models import Patient
 from needlechart.protocol import Intake
+from needlechart.protocol.intake import Exposure
 
 PATIENT_ARCHIVED = "This patient's record is archived; unarchive it before a consultation."
-DATE_IN_FUTURE = "The consultation date cannot be in the future."
-DATE_BEFORE_BIRTH = "The consultation date is before the patient's date of birth."
+DATE_IN_FUTURE = dates.DATE_IN_FUTURE
+DATE_BEFORE_BIRTH = dates.DATE_BEFORE_BIRTH
+DATE_AFTER_CONSULTATION = "This date is after the consultation date; check it."
 ALREADY_COMPLETED = (
     "This consultation is completed. Complete it again to record a new screening; "
     "a completed consultation is not turned back into a draft."
@@ -35,10 +38,36 @@ def _require_clinical(user: User) -> None:
 
 
 def _check_date(patient: Patient, consulted_on: date) -> None:
-    if consulted_on > timezone.localdate():
-        raise ValidationError({"consulted_on": DATE_IN_FUTURE})
-    if consulted_on < patient.date_of_birth:
-        raise ValidationError({"consulted_on": DATE_BEFORE_BIRTH})
+    dates.require_plausible({"consulted_on": consulted_on}, born=patient.date_of_birth, past=True)
+
+
+def exposure_dates(model: pydantic.BaseModel, path: str = "") -> dict[str, date]:
+    """Every exposure's last date in the intake, keyed by intake path ("sun_exposure.last_date");
+    found by type, so an exposure added to the intake is checked without a list to keep."""
+    found: dict[str, date] = {}
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        where = f"{path}.{name}" if path else name
+        if isinstance(value, Exposure):
+            if value.last_date is not None:
+                found[f"{where}.last_date"] = value.last_date
+        elif isinstance(value, pydantic.BaseModel):
+            found.update(exposure_dates(value, where))
+    return found
+
+
+def exposure_date_errors(
+    intake: Intake, *, patient: Patient, consulted_on: date
+) -> dict[str, list[str]]:
+    """A past exposure happened before the consultation and after the patient's birth."""
+    errors: dict[str, list[str]] = {}
+    for where, day in exposure_dates(intake).items():
+        problem = dates.date_problem(day, born=patient.date_of_birth, past=True)
+        if problem is None and day > consulted_on:
+            problem = DATE_AFTER_CONSULTATION
+        if problem:
+            errors[where] = [problem]
+    return errors
 
 
 def _with_patient_facts(
@@ -155,9 +184,14 @@ def consultation_mark_completed(
     Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
     changed = _apply(consultation, data, consulted_on, notes)
     try:
-        Intake.model_validate(consultation.intake)
+        intake = Intake.model_validate(consultation.intake)
     except pydantic.ValidationError as exc:
         raise ValidationError(intake_errors(exc)) from None
+    date_errors = exposure_date_errors(
+        intake, patient=consultation.patient, consulted_on=consultation.consulted_on
+    )
+    if date_errors:
+        raise ValidationError(date_errors)
     recompleted = consultation.status == ConsultationStatus.COMPLETED
     consultation.status = ConsultationStatus.COMPLETED
     consultation.completed_at = timezone.now()

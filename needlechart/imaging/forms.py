@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from needlechart.core.dates import ClinicalDateField
 from needlechart.imaging.models import Photo, PhotoView, VisitKind
 from needlechart.imaging.services import LIGHTING_MAX, MAX_BATCH, REASON_MAX
 from needlechart.outcomes.models import FollowUp
@@ -67,9 +68,10 @@ class PhotoTagsForm(forms.Form):
     follow_up = FollowUpChoiceField(
         label="Follow-up", queryset=FollowUp.objects.none(), required=False
     )
-    taken_on = forms.DateField(
+    taken_on = ClinicalDateField(
+        past=True,
         label="Date taken",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
         error_messages={"invalid": DATE_INVALID},
     )
     view = forms.ChoiceField(label="View", choices=PhotoView.choices)

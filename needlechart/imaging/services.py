@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from needlechart.accounts.models import User
 from needlechart.audit.services import audit_record
+from needlechart.core import dates
 from needlechart.imaging.models import ORIGINAL_NAME_MAX_LENGTH, Photo, PhotoView, VisitKind
 from needlechart.imaging.processing import (
     SOURCE_LABEL,
@@ -51,8 +52,8 @@ TOO_MANY_FILES = f"Upload at most {MAX_BATCH} photos at a time."
 VISIT_INVALID = "Choose the kind of visit."
 VIEW_INVALID = "Choose the view."
 DATE_REQUIRED = "Enter the date the photos were taken."
-DATE_IN_FUTURE = "The date taken cannot be in the future."
-DATE_BEFORE_BIRTH = "The date taken is before the patient's date of birth."
+DATE_IN_FUTURE = dates.DATE_IN_FUTURE
+DATE_BEFORE_BIRTH = dates.DATE_BEFORE_BIRTH
 ZONE_REQUIRED = "Choose the zone shown in the close-up."
 ZONE_INVALID = "Choose a zone from the list."
 ZONE_ONLY_CLOSE_UP = "A zone is recorded only for close-ups; leave it empty for this view."
@@ -142,10 +143,10 @@ def _tag_errors(
         errors["view"] = VIEW_INVALID
     if not isinstance(taken_on, date):
         errors["taken_on"] = DATE_REQUIRED
-    elif taken_on > today:
-        errors["taken_on"] = DATE_IN_FUTURE
-    elif taken_on < patient.date_of_birth:
-        errors["taken_on"] = DATE_BEFORE_BIRTH
+    else:
+        errors |= dates.date_errors(
+            {"taken_on": taken_on}, born=patient.date_of_birth, today=today, past=True
+        )
     if view == PhotoView.CLOSE_UP:
         if not zone:
             errors["zone"] = ZONE_REQUIRED

@@ -14,6 +14,7 @@ from needlechart.accounts.models import User
 from needlechart.assessments.models import AssessmentKind
 from needlechart.assessments.services import assessment_record
 from needlechart.audit.services import audit_record
+from needlechart.core import dates
 from needlechart.outcomes.models import RATING_MAX, RATING_MIN, FollowUp
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
@@ -24,7 +25,7 @@ PATIENT_ARCHIVED = "This patient's record is archived; a follow-up cannot be add
 RATING_INVALID = (
     f"Choose a rating from {RATING_MIN} (no improvement) to {RATING_MAX} (best imaginable)."
 )
-DATE_IN_FUTURE = "The follow-up date cannot be in the future."
+DATE_IN_FUTURE = dates.DATE_IN_FUTURE
 DATE_REQUIRED = "Enter the follow-up date."
 WRONG_PLAN = "This plan belongs to another patient."
 NOTES_MAX = 5000
@@ -67,8 +68,10 @@ def follow_up_record(
         errors["rating"] = RATING_INVALID
     if not isinstance(followed_on, date):
         errors["followed_on"] = DATE_REQUIRED
-    elif followed_on > today:
-        errors["followed_on"] = DATE_IN_FUTURE
+    else:
+        errors |= dates.date_errors(
+            {"followed_on": followed_on}, born=patient.date_of_birth, today=today, past=True
+        )
     notes = (notes or "").strip()
     if len(notes) > NOTES_MAX:
         errors["notes"] = NOTES_TOO_LONG

@@ -8,9 +8,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from needlechart.accounts.models import User
+from needlechart.core.dates import DATE_FORMATS as DATE_FORMATS  # re-exported
 from needlechart.patients.models import Patient, phone_digits
 
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 _PHONE_QUERY = re.compile(r"^[0-9+()\-\s.]+$")
 MIN_PHONE_DIGITS = 6
 MAX_DUPLICATES = 10

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from needlechart.core.dates import ClinicalDateField
 from needlechart.plans.models import TreatmentPlan
 from needlechart.plans.services import CLINICIAN_SET, depth_key, format_range
 from needlechart.protocol.results import Plan, SourcedRange
@@ -38,12 +39,10 @@ class PlanAdjustForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": 1, "step": 1, "inputmode": "numeric"}),
     )
     interval_weeks_reason = _reason_field("Interval")
-    start_date = forms.DateField(
+    start_date = ClinicalDateField(
         label="First session",
         required=False,
         help_text="Needed for approval; preparation dates count back from it.",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
     )
 
     def __init__(self, *args: Any, plan: TreatmentPlan, **kwargs: Any) -> None:

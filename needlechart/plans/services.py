@@ -21,6 +21,7 @@ from needlechart.accounts.models import User
 from needlechart.assessments.models import Assessment
 from needlechart.assessments.selectors import assessment_latest
 from needlechart.audit.services import audit_record
+from needlechart.core import dates
 from needlechart.plans.models import PlanStatus, TreatmentPlan
 from needlechart.protocol import Intake, Verdict, plan, screen, within_protocol
 from needlechart.protocol.loader import format_validation_error
@@ -250,7 +251,7 @@ def plan_adjust(
     ("sessions_planned", "interval_weeks", "depth_<zone>") to why it departs from the
     protocol; a departure without a reason is refused (error under "<key>_reason")."""
     _require_clinical(by)
-    locked = TreatmentPlan.objects.select_for_update().get(pk=plan.pk)
+    locked = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
     if locked.status != PlanStatus.DRAFT:
         raise ValidationError(NOT_DRAFT)
     recommendation: Plan = locked.engine_plan()
@@ -260,7 +261,10 @@ def plan_adjust(
     if unknown:
         raise ValidationError({"depths": f"Unknown zone(s): {', '.join(sorted(unknown))}"})
 
-    errors: dict[str, str] = {}
+    # The first session may be ahead (planning), but not before the patient was born.
+    errors: dict[str, str] = dates.date_errors(
+        {"start_date": start_date}, born=locked.patient.date_of_birth
+    )
     deviations: list[dict[str, Any]] = []
     values: list[tuple[str, Any, SourcedRange]] = [
         ("sessions_planned", sessions_planned, recommendation.sessions),

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from needlechart.accounts.models import CLINICAL_ROLES, User
+from needlechart.core.dates import ClinicalDateField
 from needlechart.plans.models import DeviceChoices
 from needlechart.plans.services import format_range
 from needlechart.protocol import default_protocol
@@ -24,19 +25,14 @@ from needlechart.treatments.models import (
 )
 from needlechart.treatments.services import adverse_event_types, amendable_fields, zone_ranges
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-def _date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        widget=DATE_WIDGET,
-        input_formats=DATE_FORMATS,
-    )
+def _date_field(
+    label: str, *, required: bool = True, help_text: str = "", past: bool = True
+) -> forms.DateField:
+    """A clinical date; `past` (the default here) for what has already happened."""
+    return ClinicalDateField(past=past, label=label, required=required, help_text=help_text)
 
 
 def _text(label: str, *, max_length: int = 200, required: bool = False) -> forms.CharField:
@@ -106,7 +102,7 @@ class SessionForm(forms.Form):
         help_text="As printed on the cartridge packaging; used for recalls.",
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    cartridge_expiry = _date_field("Cartridge expiry")
+    cartridge_expiry = _date_field("Cartridge expiry", past=False)
     passes = forms.IntegerField(
         label="Passes",
         min_value=1,

@@ -22,6 +22,7 @@ from django.utils import timezone
 from needlechart.accounts.models import User
 from needlechart.audit.services import audit_record
 from needlechart.consents.selectors import consent_valid_for
+from needlechart.core import dates
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
 from needlechart.plans.services import format_range
@@ -80,7 +81,7 @@ GLIDE_UNKNOWN = "Choose a glide product from the list, or Other."
 GLIDE_OTHER_REQUIRED = "Name the product used."
 DEVICE_NOT_CONSENTED = "The consent covers the {device} device; another device needs a new consent."
 PRACTITIONER_NOT_CLINICAL = "The practitioner must be an active clinician or aesthetician."
-FUTURE_DATE = "This date is in the future."
+FUTURE_DATE = dates.DATE_IN_FUTURE
 NOT_AWAITING_COUNTERSIGN = "This record is not awaiting a countersignature."
 COUNTERSIGN_OWN = "The countersignature must come from another clinician than the signer."
 AMEND_UNKNOWN_FIELD = "This field cannot be amended."
@@ -336,15 +337,15 @@ def session_update(
     _require_clinical(by)
     record = (
         SessionRecord.objects.select_for_update()
-        .select_related("plan", "consent")
+        .select_related("plan", "consent", "patient")
         .get(pk=session.pk)
     )
     if record.status != SessionStatus.DRAFT:
         raise ValidationError(NOT_DRAFT)
     today = today or timezone.localdate()
-    errors: dict[str, Any] = {}
-    if performed_on > today:
-        errors["performed_on"] = FUTURE_DATE
+    errors: dict[str, Any] = dates.date_errors(
+        {"performed_on": performed_on}, born=record.patient.date_of_birth, today=today, past=True
+    )
     if not _clinical_practitioner(practitioner):
         errors["practitioner"] = PRACTITIONER_NOT_CLINICAL
     if record.consent.device and device != record.consent.device:
@@ -356,6 +357,8 @@ def session_update(
         errors["cartridge_lot"] = LOT_TOO_LONG
     if cartridge_expiry is None:
         errors["cartridge_expiry"] = REQUIRED
+    elif problem := dates.date_problem(cartridge_expiry):
+        errors["cartridge_expiry"] = problem
     elif cartridge_expiry < performed_on:
         errors["cartridge_expiry"] = CARTRIDGE_EXPIRED.format(
             expiry=cartridge_expiry, session=performed_on
@@ -628,9 +631,9 @@ def symptom_report_record(
     _require_clinical(by)
     today = timezone.localdate()
     reported_on = reported_on or today
-    errors: dict[str, str] = {}
-    if reported_on > today:
-        errors["reported_on"] = FUTURE_DATE
+    errors: dict[str, str] = dates.date_errors(
+        {"reported_on": reported_on}, born=session.patient.date_of_birth, today=today, past=True
+    )
     if days_since_session is None:
         days_since_session = (reported_on - session.performed_on).days
         if days_since_session < 0:
@@ -725,12 +728,11 @@ def adverse_event_record(
         errors["event_type_other"] = EVENT_OTHER_REQUIRED
     if severity not in AdverseSeverity.values:
         errors["severity"] = "Choose mild, moderate or severe."
-    if onset_on > timezone.localdate():
-        errors["onset_on"] = FUTURE_DATE
+    errors |= dates.date_errors({"onset_on": onset_on}, born=patient.date_of_birth, past=True)
     if session is not None:
         if session.patient_id != patient.pk:
             errors["session"] = WRONG_SESSION
-        elif onset_on < session.performed_on:
+        elif "onset_on" not in errors and onset_on < session.performed_on:
             errors["onset_on"] = ONSET_BEFORE_SESSION.format(session=session.performed_on)
     if errors:
         raise ValidationError(errors)
@@ -785,8 +787,8 @@ def adverse_event_update(
     today = timezone.localdate()
     if resolve:
         resolved_on = resolved_on or today
-        if resolved_on > today:
-            errors["resolved_on"] = FUTURE_DATE
+        if problem := dates.date_problem(resolved_on, today=today, past=True):
+            errors["resolved_on"] = problem
         elif resolved_on < row.onset_on:
             errors["resolved_on"] = RESOLVED_BEFORE_ONSET
     if errors:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from needlechart.accounts.models import User
 from needlechart.audit.models import AuditEvent
 from needlechart.consultations.forms import DATE_AFTER_CONSULTATION, intake_initial
+from needlechart.core.dates import DATE_IN_FUTURE
 from needlechart.consultations.models import Consultation, ConsultationStatus
 from needlechart.consultations.services import consultation_start
 from needlechart.patients.models import Patient
@@ -135,6 +136,22 @@ def test_future_last_dose_is_an_error_on_its_field(
             "medications__isotretinoin__status": "current",
             "medications__isotretinoin__last_date": later,
         }
+    )
+    html = clinician_client.post(edit_url(consultation), data).content.decode()
+    # A future day is refused by the field itself (core.dates), whatever the consultation date.
+    assert f'id="id_medications__isotretinoin__last_date_error">\n    <p>{DATE_IN_FUTURE}' in html
+
+
+def test_last_dose_after_a_backdated_consultation_is_an_error_on_its_field(
+    clinician_client: Client, consultation: Consultation
+) -> None:
+    consulted = timezone.localdate() - timedelta(days=10)
+    data = full_post(
+        consulted_on=consulted.isoformat(),
+        **{
+            "medications__isotretinoin__status": "past",
+            "medications__isotretinoin__last_date": (consulted + timedelta(days=2)).isoformat(),
+        },
     )
     html = clinician_client.post(edit_url(consultation), data).content.decode()
     assert (
