@@ -136,6 +136,12 @@ class ClinicalDateField(forms.DateField):
                 raise forms.ValidationError(problem, code="implausible_date")
 
 
+def in_span(day: date | None) -> bool:
+    """Whether dates may be derived from `day` (preparation, aftercare, check-ins): a stored
+    date outside the span (year 1, year 9999) shows without its derived dates."""
+    return day is not None and EARLIEST_DATE <= day <= LATEST_DATE
+
+
 def safe_add_days(day: date, days: int) -> date | None:
     """`day + days`, or None when that falls outside what Python can represent (a stored
     date near year 1 or 9999): pages show "—" instead of failing."""

@@ -17,6 +17,7 @@ from django.utils import timezone
 from PIL import Image
 
 from needlechart.accounts.models import User
+from needlechart.core.dates import in_span
 from needlechart.core.pdf import data_url
 from needlechart.documents.chart_png import chart_png
 from needlechart.imaging.models import Photo, PhotoView
@@ -122,7 +123,7 @@ def plan_summary_context(plan: TreatmentPlan) -> dict[str, Any]:
     rec = plan.engine_plan()
     zone_order = [d.zone.value for d in rec.depths]
     zones = sorted(plan.depths or {}, key=lambda z: zone_order.index(z) if z in zone_order else 99)
-    if plan.start_date:
+    if plan.start_date and in_span(plan.start_date):
         preparation: list[tuple[Any, date | None]] = list(
             preparation_schedule(rec, plan.start_date)
         )
@@ -193,7 +194,11 @@ def warning_signs() -> list[WarningSign]:
 
 
 def aftercare_context(session: SessionRecord) -> dict[str, Any]:
-    days = session.aftercare_days() or aftercare_timeline(session_date=session.performed_on)
+    days = session.aftercare_days() or (
+        aftercare_timeline(session_date=session.performed_on)
+        if in_span(session.performed_on)
+        else []
+    )
     return {
         "document_title": "Your aftercare",
         "session": session,

@@ -188,7 +188,10 @@ def messages_due(
 
     for session in signed_sessions:
         for day in policy.check_in_days:
-            due_at = _at(session.performed_on + timedelta(days=day), policy)
+            try:
+                due_at = _at(session.performed_on + timedelta(days=day), policy)
+            except OverflowError:  # a stored year-9999 session date: nothing can be due
+                continue
             add(
                 DueMessage(
                     CHECK_IN_INVITATION,

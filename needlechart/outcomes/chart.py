@@ -101,15 +101,24 @@ def _nice_max(value: int) -> int:
     return int(math.ceil(value / magnitude) * magnitude)
 
 
+def _shift(day: date, delta: timedelta) -> date:
+    """`day + delta`, or `day` itself at the ends of the calendar (a stored year 1 or 9999
+    leaves no room for the axis padding; the chart still draws)."""
+    try:
+        return day + delta
+    except OverflowError:
+        return day
+
+
 def _date_range(progress: Progress) -> tuple[date, date] | None:
     days = [p.on for p in progress.points] + [s.on for s in progress.sessions]
     if not days:
         return None
     start, end = min(days), max(days)
     if start == end:
-        return start - timedelta(days=14), end + timedelta(days=14)
+        return _shift(start, -timedelta(days=14)), _shift(end, timedelta(days=14))
     pad = max(timedelta(days=(end - start).days * 0.04), timedelta(days=2))
-    return start - pad, end + pad
+    return _shift(start, -pad), _shift(end, pad)
 
 
 def _panel(
@@ -259,7 +268,7 @@ def progress_chart(progress: Progress) -> Chart:
     ticks_n = min(MAX_X_TICKS, total_days + 1)
     x_ticks = []
     for i in range(ticks_n):
-        day = start + timedelta(days=round(total_days * i / max(ticks_n - 1, 1)))
+        day = _shift(start, timedelta(days=round(total_days * i / max(ticks_n - 1, 1))))
         x_ticks.append(Tick(pos=_f(x_at(day)), label=short_date(day)))
     sessions = [
         SessionLine(

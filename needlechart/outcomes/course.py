@@ -6,6 +6,7 @@ Every clinical figure comes from the plan (the clinician's approved values) or t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -42,6 +43,15 @@ class FollowUpWindow:
         if today <= self.closes:
             return WINDOW_OPEN
         return WINDOW_OVERDUE
+
+
+def _derived[T](compute: Callable[[], T]) -> T | None:
+    """A date derived from a stored one, or None when the stored date sits at the end of the
+    calendar (year 9999 has no "12 weeks later"): the page shows the rest of the status."""
+    try:
+        return compute()
+    except (OverflowError, ValueError):
+        return None
 
 
 def follow_up_window(last_session_on: date, rule: FollowUpRule) -> FollowUpWindow:
@@ -135,8 +145,11 @@ def course_status_compute(
         if next_booked_on is not None:
             next_due, source = next_booked_on, NEXT_APPOINTMENT
         else:
-            next_due = session_due(
-                previous=last_session_on, start_date=start_date, interval_weeks=interval_weeks
+            # A stored date at the end of the calendar (year 9999) has no "next" date.
+            next_due = _derived(
+                lambda: session_due(
+                    previous=last_session_on, start_date=start_date, interval_weeks=interval_weeks
+                )
             )
             if next_due is not None:
                 source = NEXT_START if last_session_on is None else NEXT_INTERVAL
@@ -145,14 +158,15 @@ def course_status_compute(
     state = ""
     if complete and last_session_on is not None:
         if maintenance_interval_months:
-            maintenance_due = add_months(last_session_on, maintenance_interval_months)
-        window = follow_up_window(last_session_on, rule)
+            months = maintenance_interval_months
+            maintenance_due = _derived(lambda: add_months(last_session_on, months))
+        window = _derived(lambda: follow_up_window(last_session_on, rule))
         since = (
             last_follow_up_on
             if last_follow_up_on is not None and last_follow_up_on >= last_session_on
             else None
         )
-        state = window.state(today=today, followed_on=since)
+        state = window.state(today=today, followed_on=since) if window is not None else ""
     return CourseStatus(
         today=today,
         has_plan=True,

@@ -14,6 +14,7 @@ from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.assessments.forms import add_service_errors
 from needlechart.assessments.selectors import assessment_latest
 from needlechart.audit.services import audit_record
+from needlechart.core.dates import in_span
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.patients.selectors import patient_get_for
 from needlechart.plans.forms import PlanAdjustForm
@@ -100,7 +101,8 @@ def plan_rows(plan: TreatmentPlan, recommendation: Plan) -> list[dict[str, Any]]
 
 def _plan_context(plan: TreatmentPlan) -> dict[str, Any]:
     recommendation = plan.engine_plan()
-    if plan.start_date is not None:
+    if in_span(plan.start_date):
+        assert plan.start_date is not None
         preparation = [
             {"item": item, "date": day, "sources": cite(item.sources)}
             for item, day in preparation_schedule(recommendation, plan.start_date)

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from needlechart.consents.models import Consent, ConsentStatus
+from needlechart.core.dates import safe_add_days
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID
 from needlechart.portal.models import CheckIn, TriageLevelChoice
@@ -80,7 +81,9 @@ def due_check_ins(patient: Patient, *, today: date | None = None) -> list[DueChe
     due = []
     for session in sessions:
         for day in days:
-            on = session.performed_on + timedelta(days=day)
+            on = safe_add_days(session.performed_on, day)
+            if on is None:  # a stored year-9999 session date: no check-in is due
+                continue
             if (
                 on <= today < on + timedelta(days=CHECK_IN_OPEN_DAYS)
                 and (

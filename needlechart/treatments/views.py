@@ -3,7 +3,6 @@ lot lookup, symptom reports and adverse events. Thin: parse -> selector -> servi
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +17,7 @@ from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.assessments.forms import add_service_errors
 from needlechart.audit.services import audit_record
 from needlechart.consents.selectors import consent_valid_for
+from needlechart.core.dates import in_span, safe_add_days
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for
 from needlechart.plans.models import TreatmentPlan
 from needlechart.plans.selectors import plan_get_for
@@ -234,7 +234,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         {"amendment": a, "label": fields.get(a.field, a.field)} for a in record.amendments.all()
     ]
     check_ins = [
-        {"day": day, "date": record.performed_on + timedelta(days=day)} for day in check_in_days()
+        {"day": day, "date": safe_add_days(record.performed_on, day)} for day in check_in_days()
     ]
     context = {
         "session": record,
@@ -365,7 +365,11 @@ def session_aftercare(request: HttpRequest, session_id: int) -> HttpResponse:
     if not days:  # a draft: preview from the protocol, dated from the session date
         from needlechart.protocol.aftercare import aftercare_timeline
 
-        days = aftercare_timeline(session_date=record.performed_on)
+        days = (
+            aftercare_timeline(session_date=record.performed_on)
+            if in_span(record.performed_on)
+            else []
+        )
     symptoms = default_protocol().document.aftercare.symptoms
     # Warning signs: symptoms the protocol never counts as expected after a session.
     warning_signs = [
