@@ -14,9 +14,9 @@ from django.utils import timezone
 from needlechart.accounts.models import User
 from needlechart.audit.models import AuditEvent
 from needlechart.consultations.forms import DATE_AFTER_CONSULTATION, intake_initial
-from needlechart.core.dates import DATE_IN_FUTURE
 from needlechart.consultations.models import Consultation, ConsultationStatus
 from needlechart.consultations.services import consultation_start
+from needlechart.core.dates import DATE_IN_FUTURE
 from needlechart.patients.models import Patient
 from needlechart.screenings.models import Screening
 
