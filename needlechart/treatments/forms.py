@@ -12,18 +12,17 @@ from django.utils import timezone
 from needlechart.accounts.models import CLINICAL_ROLES, User
 from needlechart.core.dates import ClinicalDateField
 from needlechart.plans.models import DeviceChoices
-from needlechart.plans.services import format_range
 from needlechart.protocol import default_protocol
 from needlechart.treatments.models import (
     ENDPOINT_OTHER,
-    GLIDE_OTHER,
     AdverseSeverity,
     Channel,
     SessionRecord,
     SeverityChoices,
     SymptomChoices,
 )
-from needlechart.treatments.services import adverse_event_types, amendable_fields, zone_ranges
+from needlechart.treatments.services import adverse_event_types, amendable_fields
+from needlechart.treatments.values import parse_amendment, value_field, zone_ranges
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -93,29 +92,14 @@ class PractitionerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class SessionForm(forms.Form):
-    performed_on = _date_field("Session date")
+    """The draft's values. The record's own fields come from `values.value_field` (the same
+    fields parse an amendment); `session_update` runs `values.check_values` on the result."""
+
     practitioner = PractitionerChoiceField(queryset=User.objects.none(), label="Practitioner")
     device = forms.ChoiceField(label="Device", choices=DeviceChoices.choices)
-    cartridge_lot = forms.CharField(
-        label="Cartridge lot",
-        max_length=64,
-        help_text="As printed on the cartridge packaging; used for recalls.",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-    cartridge_expiry = _date_field("Cartridge expiry", past=False)
-    passes = forms.IntegerField(
-        label="Passes",
-        min_value=1,
-        max_value=999,
-        widget=forms.NumberInput(attrs={"min": 1, "step": 1, "inputmode": "numeric"}),
-    )
-    glide_product = forms.ChoiceField(label="Glide product")
     glide_product_other = _text("Other glide product (name)")
-    anaesthetic = _text("Topical anaesthetic")
     endpoint = forms.ChoiceField(label="Endpoint reached", required=False)
     endpoint_other = _text("Other endpoint")
-    immediate_reactions = _area("Immediate reactions")
-    notes = _area("Notes")
 
     def __init__(self, *args: Any, session: SessionRecord, **kwargs: Any) -> None:
         charting = default_protocol().document.charting
@@ -123,14 +107,20 @@ class SessionForm(forms.Form):
             kwargs["initial"] = self.initial_for(session)
         super().__init__(*args, **kwargs)
         self.session = session
+        for key in (
+            "performed_on",
+            "cartridge_lot",
+            "cartridge_expiry",
+            "passes",
+            "glide_product",
+            "anaesthetic",
+            "immediate_reactions",
+            "notes",
+        ):
+            self.fields[key] = value_field(key)
         practitioner = self.fields["practitioner"]
         assert isinstance(practitioner, forms.ModelChoiceField)
         practitioner.queryset = clinical_staff()
-        self.fields["glide_product"].choices = [  # type: ignore[attr-defined]
-            ("", "Choose…"),
-            *[(p.code, p.label) for p in charting.glide_products],
-            (GLIDE_OTHER, "Other (not listed by the protocol)"),
-        ]
         self.fields["endpoint"].choices = [  # type: ignore[attr-defined]
             ("", "Not recorded"),
             *[(e.text, e.text) for e in charting.endpoints],
@@ -138,21 +128,9 @@ class SessionForm(forms.Form):
         ]
         self.fields["passes"].help_text = charting.passes.text
         self.zones: list[tuple[str, str]] = []
-        for zone, rng in zone_ranges(session.plan).items():
-            planned = (session.plan.depths or {}).get(zone)
+        for zone in zone_ranges(session.plan):
             key = f"depth_{zone}"
-            help_text = f"Protocol: {format_range(rng)}."
-            if planned is not None:
-                help_text += f" Plan: {planned:g} mm."
-            self.fields[key] = forms.DecimalField(
-                label=f"Needle depth, {zone} (mm)",
-                min_value=0,
-                max_value=10,
-                max_digits=4,
-                decimal_places=2,
-                help_text=help_text,
-                widget=forms.NumberInput(attrs={"min": 0, "step": "0.05"}),
-            )
+            self.fields[key] = value_field(key, plan=session.plan)
             self.fields[f"{key}_reason"] = forms.CharField(
                 label=f"Reason (depth, {zone})",
                 required=False,
@@ -160,6 +138,24 @@ class SessionForm(forms.Form):
                 help_text="Needed when the depth is outside the protocol's range.",
             )
             self.zones.append((zone, key))
+        self.order_fields(
+            [
+                "performed_on",
+                "practitioner",
+                "device",
+                "cartridge_lot",
+                "cartridge_expiry",
+                *[k for _, key in self.zones for k in (key, f"{key}_reason")],
+                "passes",
+                "glide_product",
+                "glide_product_other",
+                "anaesthetic",
+                "endpoint",
+                "endpoint_other",
+                "immediate_reactions",
+                "notes",
+            ]
+        )
 
     @staticmethod
     def initial_for(session: SessionRecord) -> dict[str, Any]:
@@ -227,7 +223,8 @@ class AmendForm(forms.Form):
     new_value = forms.CharField(
         label="Corrected value",
         max_length=5000,
-        help_text="Dates as YYYY-MM-DD; depths in mm.",
+        help_text="Typed as on the draft form: dates YYYY-MM-DD or DD/MM/YYYY; depths in mm; "
+        "a glide product by its name (any other name is recorded as “Other”).",
     )
     reason = forms.CharField(
         label="Reason for the correction", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -235,10 +232,23 @@ class AmendForm(forms.Form):
 
     def __init__(self, *args: Any, session: SessionRecord, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.session = session
         self.fields["field"].choices = [  # type: ignore[attr-defined]
             ("", "Choose…"),
             *amendable_fields(session).items(),
         ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        key, text = data.get("field"), data.get("new_value")
+        if key and text is not None:
+            # The draft form's own field parses it (the service parses it the same way and
+            # then runs every check of the draft form on the record as corrected).
+            try:
+                parse_amendment(key, text, plan=self.session.plan)
+            except forms.ValidationError as exc:
+                self.add_error("new_value", exc.messages)
+        return data
 
 
 # ---------------------------------------------------------------- symptoms

@@ -98,12 +98,16 @@ def sessions_awaiting_countersign(*, user: User) -> QuerySet[SessionRecord]:
 
 def lot_lookup(*, user: User, lot: str) -> list[SessionRecord]:
     """Every session charted with this cartridge lot (case-insensitive exact), including
-    records whose lot was corrected to it by an amendment. Two queries."""
+    records whose lot was corrected to it by an amendment. Two queries.
+
+    Each row carries `lot_in_force` (after amendments) and `in_force` (whether that is the
+    lot looked up): a record corrected *away* from the lot is still returned, flagged, so a
+    recall can see it rather than lose it."""
     _require_clinical(user)
     lot = (lot or "").strip()
     if not lot or len(lot) > 64:
         return []
-    return list(
+    rows = list(
         SessionRecord.objects.filter(
             Q(cartridge_lot__iexact=lot)
             | Q(amendments__field="cartridge_lot", amendments__new_value__iexact=lot)
@@ -119,6 +123,14 @@ def lot_lookup(*, user: User, lot: str) -> list[SessionRecord]:
         )
         .order_by("-performed_on", "-id")
     )
+    for row in rows:
+        current = row.cartridge_lot
+        for amendment in row.lot_amendments:  # type: ignore[attr-defined]  # prefetched
+            if amendment.new_value.strip():
+                current = amendment.new_value.strip()
+        row.lot_in_force = current  # type: ignore[attr-defined]
+        row.in_force = current.lower() == lot.lower()  # type: ignore[attr-defined]
+    return rows
 
 
 def symptom_reports_to_review(*, user: User) -> QuerySet[SymptomReport]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pydantic
@@ -25,13 +24,11 @@ from needlechart.consents.selectors import consent_valid_for
 from needlechart.core import dates
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
-from needlechart.plans.services import format_range
-from needlechart.protocol import Verdict, default_protocol, screen, within_protocol
+from needlechart.protocol import Verdict, default_protocol, screen
 from needlechart.protocol.aftercare import SymptomReport as EngineSymptomReport
 from needlechart.protocol.aftercare import aftercare_timeline, triage
 from needlechart.protocol.charting import ChecklistError, day_of_intake
 from needlechart.protocol.loader import format_validation_error
-from needlechart.protocol.results import SourcedRange
 from needlechart.scheduling.models import Appointment, AppointmentStatus
 from needlechart.treatments.models import (
     GLIDE_OTHER,
@@ -44,6 +41,55 @@ from needlechart.treatments.models import (
     SessionRecord,
     SessionStatus,
     SymptomReport,
+)
+
+# The record's messages and look-ups live with its one validation; re-exported here.
+from needlechart.treatments.values import (
+    CARTRIDGE_EXPIRED as CARTRIDGE_EXPIRED,
+)
+from needlechart.treatments.values import (
+    DEPTH_POSITIVE as DEPTH_POSITIVE,
+)
+from needlechart.treatments.values import (
+    DEPTH_REASON_REQUIRED as DEPTH_REASON_REQUIRED,
+)
+from needlechart.treatments.values import (
+    DEPTH_REQUIRED as DEPTH_REQUIRED,
+)
+from needlechart.treatments.values import (
+    DEVICE_NOT_CONSENTED as DEVICE_NOT_CONSENTED,
+)
+from needlechart.treatments.values import (
+    GLIDE_OTHER_REQUIRED as GLIDE_OTHER_REQUIRED,
+)
+from needlechart.treatments.values import (
+    GLIDE_UNKNOWN as GLIDE_UNKNOWN,
+)
+from needlechart.treatments.values import (
+    LOT_TOO_LONG as LOT_TOO_LONG,
+)
+from needlechart.treatments.values import (
+    PASSES_MIN as PASSES_MIN,
+)
+from needlechart.treatments.values import (
+    PRACTITIONER_NOT_CLINICAL as PRACTITIONER_NOT_CLINICAL,
+)
+from needlechart.treatments.values import (
+    REQUIRED as REQUIRED,
+)
+from needlechart.treatments.values import (
+    UNKNOWN_ZONE as UNKNOWN_ZONE,
+)
+from needlechart.treatments.values import (
+    apply_amendment,
+    check_values,
+    lot_in_force,
+    parse_amendment,
+    values_in_force,
+    zone_ranges,
+)
+from needlechart.treatments.values import (
+    glide_codes as glide_codes,
 )
 
 NOT_CLINICAL = "Only clinicians and aestheticians can chart sessions and clinical reports."
@@ -64,31 +110,12 @@ RESCREEN_BLOCKS = (
 PROCEED_REASON_REQUIRED = "Give the reason for proceeding despite the day-of verdict."
 NOT_DRAFT = "A signed session record cannot be edited: record an amendment instead."
 NOT_SIGNED = "Only a signed session record can be amended."
-REQUIRED = "This field is required."
-LOT_TOO_LONG = "A lot number has at most 64 characters."
-CARTRIDGE_EXPIRED = (
-    "This cartridge expired on {expiry:%d %b %Y}, before the session date "
-    "({session:%d %b %Y}): use an in-date cartridge."
-)
-DEPTH_REQUIRED = "Enter the needle depth used in this zone."
-DEPTH_POSITIVE = "Enter a depth above 0 mm."
-DEPTH_REASON_REQUIRED = (
-    "This depth is outside the protocol's range for this zone ({recommended}): give a reason."
-)
-UNKNOWN_ZONE = "Not a zone of this plan: {zones}."
-PASSES_MIN = "Enter at least 1 pass."
-GLIDE_UNKNOWN = "Choose a glide product from the list, or Other."
-GLIDE_OTHER_REQUIRED = "Name the product used."
-DEVICE_NOT_CONSENTED = "The consent covers the {device} device; another device needs a new consent."
-PRACTITIONER_NOT_CLINICAL = "The practitioner must be an active clinician or aesthetician."
 FUTURE_DATE = dates.DATE_IN_FUTURE
 NOT_AWAITING_COUNTERSIGN = "This record is not awaiting a countersignature."
 COUNTERSIGN_OWN = "The countersignature must come from another clinician than the signer."
 AMEND_UNKNOWN_FIELD = "This field cannot be amended."
 AMEND_REASON_REQUIRED = "Give the reason for the correction."
 AMEND_SAME = "The new value is the same as the current one."
-AMEND_BAD_DATE = "Enter a date as YYYY-MM-DD."
-AMEND_BAD_NUMBER = "Enter a number."
 SESSION_IN_FUTURE = "The report date is before the session date."
 REPORT_RESOLVED = "This report is already resolved."
 REPORT_NOT_FOR_REVIEW = "Expected symptoms need no resolution."
@@ -252,65 +279,6 @@ def session_start(
 # ---------------------------------------------------------------- the record
 
 
-def zone_ranges(plan: TreatmentPlan) -> dict[str, SourcedRange]:
-    """The protocol's depth range per zone of the plan, from its recommendation."""
-    return {d.zone.value: d.depth_mm for d in plan.engine_plan().depths}
-
-
-def glide_codes() -> list[str]:
-    return [p.code for p in default_protocol().document.charting.glide_products]
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
-def _depth_value(number: Decimal) -> float | int:
-    as_float = float(number)
-    return int(as_float) if as_float == int(as_float) else as_float
-
-
-def _validate_depths(
-    plan: TreatmentPlan,
-    depths: dict[str, Any],
-    reasons: dict[str, str],
-    errors: dict[str, Any],
-) -> tuple[dict[str, float | int], dict[str, str]]:
-    ranges = zone_ranges(plan)
-    unknown = set(depths) - set(ranges)
-    if unknown:
-        errors["depths"] = UNKNOWN_ZONE.format(zones=", ".join(sorted(unknown)))
-    clean: dict[str, float | int] = {}
-    clean_reasons: dict[str, str] = {}
-    for zone, rng in ranges.items():
-        key = f"depth_{zone}"
-        number = _decimal(depths.get(zone))
-        if number is None:
-            errors[key] = DEPTH_REQUIRED
-            continue
-        if number <= 0:
-            errors[key] = DEPTH_POSITIVE
-            continue
-        value = _depth_value(number)
-        clean[zone] = value
-        reason = (reasons.get(zone) or "").strip()
-        if within_protocol(float(value), rng) is False and not reason:
-            errors[f"{key}_reason"] = DEPTH_REASON_REQUIRED.format(recommended=format_range(rng))
-        if reason:
-            clean_reasons[zone] = reason
-    return clean, clean_reasons
-
-
-def _clinical_practitioner(user: User | None) -> bool:
-    return user is not None and user.is_active and user.can_view_clinical
-
-
 @transaction.atomic
 def session_update(
     *,
@@ -332,8 +300,9 @@ def session_update(
     notes: str = "",
     today: date | None = None,
 ) -> SessionRecord:
-    """Save the draft's values. Everything the record needs is validated here, so a saved
-    draft is always complete enough to sign."""
+    """Save the draft's values. Everything the record needs is validated here (by
+    `values.check_values`, which amendments run too), so a saved draft is always complete
+    enough to sign."""
     _require_clinical(by)
     record = (
         SessionRecord.objects.select_for_update()
@@ -343,51 +312,39 @@ def session_update(
     if record.status != SessionStatus.DRAFT:
         raise ValidationError(NOT_DRAFT)
     today = today or timezone.localdate()
-    errors: dict[str, Any] = dates.date_errors(
-        {"performed_on": performed_on}, born=record.patient.date_of_birth, today=today, past=True
+    clean, errors = check_values(
+        record=record,
+        values={
+            "performed_on": performed_on,
+            "practitioner": practitioner,
+            "device": device,
+            "cartridge_lot": cartridge_lot,
+            "cartridge_expiry": cartridge_expiry,
+            "depths": depths,
+            "depth_reasons": depth_reasons or {},
+            "passes": passes,
+            "glide_product": glide_product,
+            "glide_product_other": glide_product_other,
+            "anaesthetic": anaesthetic,
+            "endpoint_reached": endpoint_reached,
+        },
+        today=today,
     )
-    if not _clinical_practitioner(practitioner):
-        errors["practitioner"] = PRACTITIONER_NOT_CLINICAL
-    if record.consent.device and device != record.consent.device:
-        errors["device"] = DEVICE_NOT_CONSENTED.format(device=record.consent.device)
-    lot = (cartridge_lot or "").strip()
-    if not lot:
-        errors["cartridge_lot"] = REQUIRED
-    elif len(lot) > 64:
-        errors["cartridge_lot"] = LOT_TOO_LONG
-    if cartridge_expiry is None:
-        errors["cartridge_expiry"] = REQUIRED
-    elif problem := dates.date_problem(cartridge_expiry):
-        errors["cartridge_expiry"] = problem
-    elif cartridge_expiry < performed_on:
-        errors["cartridge_expiry"] = CARTRIDGE_EXPIRED.format(
-            expiry=cartridge_expiry, session=performed_on
-        )
-    clean_depths, clean_reasons = _validate_depths(record.plan, depths, depth_reasons or {}, errors)
-    if passes is None:
-        errors["passes"] = REQUIRED
-    elif passes < 1:
-        errors["passes"] = PASSES_MIN
-    glide_other = (glide_product_other or "").strip()
-    if glide_product != GLIDE_OTHER and glide_product not in glide_codes():
-        errors["glide_product"] = GLIDE_UNKNOWN
-    elif glide_product == GLIDE_OTHER and not glide_other:
-        errors["glide_product_other"] = GLIDE_OTHER_REQUIRED
     if errors:
         raise ValidationError(errors)
 
     before = _snapshot(record)
-    record.performed_on = performed_on
-    record.practitioner = practitioner
-    record.device = device
-    record.cartridge_lot = lot
-    record.cartridge_expiry = cartridge_expiry
-    record.depths = clean_depths
-    record.depth_reasons = clean_reasons
-    record.passes = passes
-    record.glide_product = glide_product
-    record.glide_product_other = glide_other if glide_product == GLIDE_OTHER else ""
-    record.glide_warning = glide_product == GLIDE_OTHER
+    record.performed_on = clean["performed_on"]
+    record.practitioner = clean["practitioner"]
+    record.device = clean["device"]
+    record.cartridge_lot = clean["cartridge_lot"]
+    record.cartridge_expiry = clean["cartridge_expiry"]
+    record.depths = clean["depths"]
+    record.depth_reasons = clean["depth_reasons"]
+    record.passes = clean["passes"]
+    record.glide_product = clean["glide_product"]
+    record.glide_product_other = clean["glide_product_other"]
+    record.glide_warning = clean["glide_product"] == GLIDE_OTHER
     record.anaesthetic = (anaesthetic or "").strip()
     record.endpoint_reached = (endpoint_reached or "").strip()
     record.immediate_reactions = (immediate_reactions or "").strip()
@@ -403,7 +360,7 @@ def session_update(
         detail={
             "fields": sorted(k for k in after if after[k] != before[k]),
             "glide_warning": record.glide_warning,
-            "depth_reasons": sorted(clean_reasons),
+            "depth_reasons": sorted(clean["depth_reasons"]),
         },
     )
     return record
@@ -547,41 +504,19 @@ def current_value(record: SessionRecord, field: str) -> str:
     return str(value)
 
 
-def _clean_amendment(field: str, value: str) -> tuple[str, str | None]:
-    """(normalised value, error or None)."""
-    value = (value or "").strip()
-    if field == "cartridge_lot":
-        if not value:
-            return value, REQUIRED
-        return value, LOT_TOO_LONG if len(value) > 64 else None
-    if field == "cartridge_expiry":
-        try:
-            return date.fromisoformat(value).isoformat(), None
-        except ValueError:
-            return value, AMEND_BAD_DATE
-    if field == "passes":
-        if not value.isdigit() or int(value) < 1:
-            return value, PASSES_MIN
-        return str(int(value)), None
-    if field.startswith("depth_"):
-        number = _decimal(value)
-        if number is None:
-            return value, AMEND_BAD_NUMBER
-        if number <= 0:
-            return value, DEPTH_POSITIVE
-        return str(_depth_value(number)), None
-    if field in {"glide_product", "anaesthetic", "endpoint_reached"} and len(value) > 200:
-        return value, "At most 200 characters."
-    return value, None
-
-
 @transaction.atomic
 def session_amend(
     *, session: SessionRecord, by: User, field: str, new_value: str, reason: str
 ) -> SessionAmendment:
-    """Correct a signed record: the correction is stored beside the original value."""
+    """Correct a signed record: the correction is stored beside the original value. The
+    typed value is parsed by the draft form's own field and the record, so corrected, must
+    pass every check the draft form runs (`values.check_values`)."""
     _require_clinical(by)
-    record = SessionRecord.objects.select_for_update().get(pk=session.pk)
+    record = (
+        SessionRecord.objects.select_for_update()
+        .select_related("plan", "consent", "patient", "practitioner")
+        .get(pk=session.pk)
+    )
     if record.status == SessionStatus.DRAFT:
         raise ValidationError(NOT_SIGNED)
     errors: dict[str, str] = {}
@@ -592,13 +527,26 @@ def session_amend(
         errors["reason"] = AMEND_REASON_REQUIRED
     if errors:
         raise ValidationError(errors)
-    value, error = _clean_amendment(field, new_value)
-    if error:
-        raise ValidationError({"new_value": error})
+    try:
+        typed, value = parse_amendment(field, new_value, plan=record.plan)
+    except ValidationError as exc:
+        raise ValidationError({"new_value": exc.messages}) from None
     latest = record.amendments.filter(field=field).order_by("-created_at", "-id").first()
     old = latest.new_value if latest is not None else current_value(record, field)
     if value == old:
         raise ValidationError({"new_value": AMEND_SAME})
+    # Every check of the draft form, on the values in force with this correction applied;
+    # only what this correction touches can refuse it (a depth outside the protocol's range
+    # takes the amendment's reason as its reason).
+    values = values_in_force(record)
+    apply_amendment(values, field, typed, reason=reason)
+    _, errors_all = check_values(record=record, values=values, today=timezone.localdate())
+    touched = {field, f"{field}_reason"} | (
+        {"glide_product_other"} if field == "glide_product" else set()
+    )
+    refusals = [m for key, m in errors_all.items() if key in touched]
+    if refusals:
+        raise ValidationError({"new_value": refusals})
     amendment = SessionAmendment.objects.create(
         session=record, field=field, old_value=old, new_value=value, reason=reason, created_by=by
     )
@@ -744,7 +692,8 @@ def adverse_event_record(
         severity=severity,
         onset_on=onset_on,
         device=session.device if session else "",
-        cartridge_lot=session.cartridge_lot if session else "",
+        # The lot in force: a corrected lot (amendment) is the one a recall must find.
+        cartridge_lot=lot_in_force(session) if session else "",
         actions_taken=(actions_taken or "").strip(),
         outcome=(outcome or "").strip(),
         created_by=by,

@@ -424,22 +424,31 @@ def lot_lookup_view(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     lot = (request.GET.get("lot") or "").strip()
     error = ""
-    rows: list[SessionRecord] = []
+    found: list[SessionRecord] = []
     if lot:
         if len(lot) > 64:
             error = "A lot number has at most 64 characters."
         else:
-            rows = selectors.lot_lookup(user=user, lot=lot)
+            found = selectors.lot_lookup(user=user, lot=lot)
             audit_record(
                 actor=user,
                 action="session.lot_lookup",
-                detail={"lot": lot, "sessions": len(rows)},
+                detail={"lot": lot, "sessions": len(found)},
             )
+    # The lot in force (after amendments) decides; records corrected away are listed apart.
+    rows = [r for r in found if getattr(r, "in_force", True)]
+    corrected_away = [r for r in found if not getattr(r, "in_force", True)]
     patients = len({r.patient_id for r in rows})
     return render(
         request,
         "treatments/lot_lookup.html",
-        {"lot": lot, "rows": rows, "error": error, "patient_count": patients},
+        {
+            "lot": lot,
+            "rows": rows,
+            "corrected_away": corrected_away,
+            "error": error,
+            "patient_count": patients,
+        },
     )
 
 
