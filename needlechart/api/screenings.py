@@ -3,17 +3,23 @@
 
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from needlechart.api.auth import current_user
 from needlechart.api.schemas import InputSchema, StaffRef, require_storable, staff_ref
 from needlechart.audit.services import audit_record
-from needlechart.protocol import ProtocolRef, Verdict
+from needlechart.protocol import OverrideLevel, ProtocolRef, Verdict
 from needlechart.protocol.results import Screening as EngineScreening
 from needlechart.screenings.models import Screening
 from needlechart.screenings.selectors import screening_get_for
-from needlechart.screenings.services import screening_override
+from needlechart.screenings.services import (
+    NOT_PENDING,
+    screening_override,
+    screening_override_confirm,
+    screening_override_level,
+)
 
 router = Router(tags=["screenings"])
 
@@ -23,6 +29,12 @@ class OverrideOut(Schema):
     reason: str
     by: StaffRef | None
     at: datetime
+    level: OverrideLevel = Field(description="Who could override, as the engine said then.")
+    pending: bool = Field(
+        description="A hard stop's override waiting for a second clinician: not in effect."
+    )
+    confirmed_by: StaffRef | None
+    confirmed_at: datetime | None
 
 
 class ScreeningOut(Schema):
@@ -31,8 +43,10 @@ class ScreeningOut(Schema):
     patient_id: int
     verdict: Verdict = Field(description="The engine's verdict; never changed by an override.")
     effective_verdict: Verdict = Field(
-        description="The override's verdict if any, else the engine's."
+        description="The override's verdict once in effect (a hard stop's override only "
+        "after a second clinician confirms), else the engine's."
     )
+    override_level: OverrideLevel = Field(description="Who may override this screening.")
     treatable: bool = Field(description="Whether the effective verdict allows treatment.")
     is_current: bool = Field(description="The latest screening of its consultation.")
     override: OverrideOut | None
@@ -59,6 +73,7 @@ def screening_out(screening: Screening) -> ScreeningOut:
         effective_verdict=Verdict(screening.effective_verdict),
         treatable=screening.is_treatable,
         is_current=screening.is_current,
+        override_level=screening_override_level(screening),
         override=None
         if override is None
         else OverrideOut(
@@ -66,6 +81,10 @@ def screening_out(screening: Screening) -> ScreeningOut:
             reason=override.reason,
             by=staff_ref(override.created_by),
             at=override.created_at,
+            level=OverrideLevel(override.level),
+            pending=override.is_pending,
+            confirmed_by=staff_ref(override.confirmed_by),
+            confirmed_at=override.confirmed_at,
         ),
         screened_on=screening.screened_on,
         rescreen_on=screening.rescreen_on,
@@ -94,8 +113,11 @@ def screening_detail(request: HttpRequest, screening_id: int) -> ScreeningOut:
     "/{screening_id}/override",
     response={201: ScreeningOut},
     summary="Override a screening's verdict (the engine's verdict is kept)",
-    description="A clinician may override any verdict; an aesthetician only "
-    "`proceed_with_precautions` or `defer`; front desk never (403).",
+    description="By the screening's `override_level`: `aesthetician` — an aesthetician may "
+    "override `proceed_with_precautions` or `defer`; `clinician` — clinicians only; "
+    "`second_clinician` (an answered hard stop) — a clinician overrides and the override is "
+    "`pending` (not in effect) until another clinician confirms it "
+    "(`POST screenings/{id}/override/confirm`). Front desk never (403).",
 )
 def screening_override_create(
     request: HttpRequest, screening_id: int, payload: OverrideIn
@@ -107,3 +129,27 @@ def screening_override_create(
         screening=screening, verdict=payload.verdict.value, reason=payload.reason, by=user
     )
     return Status(201, screening_out(screening_get_for(user=user, screening_id=screening_id)))
+
+
+class ConfirmIn(InputSchema):
+    note: str = Field(default="", max_length=5000)
+
+
+@router.post(
+    "/{screening_id}/override/confirm",
+    response=ScreeningOut,
+    summary="Confirm a hard stop's override as the second clinician",
+    description="A clinician other than the one who overrode (403 otherwise). The override "
+    "is in effect from then on. 400 when there is no pending override.",
+)
+def screening_override_confirm_endpoint(
+    request: HttpRequest, screening_id: int, payload: ConfirmIn
+) -> ScreeningOut:
+    user = current_user(request)
+    require_storable(_=payload)
+    screening = screening_get_for(user=user, screening_id=screening_id)
+    override = screening.override_or_none
+    if override is None:
+        raise ValidationError(NOT_PENDING)
+    screening_override_confirm(override=override, by=user, note=payload.note)
+    return screening_out(screening_get_for(user=user, screening_id=screening_id))

@@ -3,8 +3,8 @@ from typing import Any
 from django import forms
 
 from needlechart.accounts.models import User
-from needlechart.screenings.models import VerdictChoices
-from needlechart.screenings.services import AESTHETICIAN_LIMIT, REASON_REQUIRED, can_override
+from needlechart.screenings.models import Screening, VerdictChoices
+from needlechart.screenings.services import REASON_REQUIRED, override_refusal
 
 
 class ScreeningOverrideForm(forms.Form):
@@ -17,14 +17,17 @@ class ScreeningOverrideForm(forms.Form):
         error_messages={"required": REASON_REQUIRED},
     )
 
-    def __init__(self, *args: Any, original_verdict: str, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, screening: Screening, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.original_verdict = original_verdict
+        self.screening = screening
+        self.original_verdict = screening.verdict
         self.user = user
         field = self.fields["verdict"]
         assert isinstance(field, forms.ChoiceField)
         # The engine's own verdict is not an override.
-        field.choices = [(v, label) for v, label in VerdictChoices.choices if v != original_verdict]
+        field.choices = [
+            (v, label) for v, label in VerdictChoices.choices if v != screening.verdict
+        ]
 
     def clean_reason(self) -> str:
         reason = str(self.cleaned_data["reason"]).strip()
@@ -34,7 +37,22 @@ class ScreeningOverrideForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        # Same rule as the service, said on the form before the service refuses.
-        if not can_override(self.user, self.original_verdict):
-            raise forms.ValidationError(AESTHETICIAN_LIMIT)
+        # Same rule as the service (the screening's override level), said on the form.
+        refusal = override_refusal(self.user, self.screening)
+        if refusal is not None:
+            raise forms.ValidationError(refusal or "Your role cannot override a screening.")
         return cleaned
+
+
+class OverrideConfirmForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I have reviewed the hard stop, the findings and the reason, and I confirm this "
+        "override as the second clinician.",
+        error_messages={"required": "Tick the box to confirm, or leave the page."},
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -3,13 +3,14 @@
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from needlechart.accounts.models import User
 from needlechart.consultations.models import Consultation
 from needlechart.patients.selectors import MAX_DB_ID
-from needlechart.screenings.models import Screening
+from needlechart.protocol import OverrideLevel
+from needlechart.screenings.models import Screening, ScreeningOverride
 
 
 def screening_get_for(*, user: User, screening_id: int) -> Screening:
@@ -26,6 +27,7 @@ def screening_get_for(*, user: User, screening_id: int) -> Screening:
                 "created_by",
                 "override",
                 "override__created_by",
+                "override__confirmed_by",
             )
             .with_latest_of_consultation()
             .get(pk=screening_id)
@@ -40,7 +42,7 @@ def screening_history(*, user: User, consultation: Consultation) -> list[Screeni
         raise PermissionDenied
     screenings = list(
         Screening.objects.filter(consultation=consultation)
-        .select_related("created_by", "override", "override__created_by")
+        .select_related("created_by", "override", "override__created_by", "override__confirmed_by")
         .newest_first()
     )
     latest_id = screenings[0].pk if screenings else None
@@ -58,4 +60,27 @@ def screenings_due_for_rescreen(*, user: User, today: date) -> QuerySet[Screenin
         Screening.objects.due_for_rescreen(today=today)
         .select_related("patient", "consultation")
         .order_by("rescreen_on", "id")
+    )
+
+
+def overrides_awaiting_confirmation(*, user: User) -> QuerySet[ScreeningOverride]:
+    """Hard-stop overrides waiting for a second clinician, on screenings still current,
+    oldest first. Clinical staff read them; only a clinician (not the overrider) confirms."""
+    if not user.can_view_clinical:
+        raise PermissionDenied
+    latest = Subquery(
+        Screening.objects.filter(consultation_id=OuterRef("screening__consultation_id"))
+        .newest_first()
+        .values("id")[:1]
+    )
+    return (
+        ScreeningOverride.objects.filter(
+            level=OverrideLevel.SECOND_CLINICIAN.value,
+            confirmed_at__isnull=True,
+            screening__patient__archived_at__isnull=True,
+        )
+        .annotate(latest_screening=latest)
+        .filter(screening_id=F("latest_screening"))
+        .select_related("screening", "screening__patient", "created_by")
+        .order_by("created_at", "id")
     )

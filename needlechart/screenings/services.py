@@ -12,7 +12,7 @@ from needlechart.accounts.models import Role, User
 from needlechart.audit.services import audit_record
 from needlechart.consultations.models import Consultation, ConsultationStatus
 from needlechart.consultations.services import consultation_mark_completed
-from needlechart.protocol import Verdict, screen
+from needlechart.protocol import OverrideLevel, Verdict, override_level, screen
 from needlechart.screenings.models import Screening, ScreeningOverride, VerdictChoices
 
 NOT_COMPLETED = "Complete the consultation before screening."
@@ -26,18 +26,53 @@ AESTHETICIAN_LIMIT = (
     "An aesthetician may override only a “proceed with precautions” or “defer” verdict; "
     "a clinician must review this one."
 )
+HARD_STOP_CLINICIAN_ONLY = (
+    "This screening has a hard stop: only a clinician may override it, and the override "
+    "takes effect only when a second clinician confirms it."
+)
+PHYSICIAN_LEVEL_CLINICIAN_ONLY = (
+    "A physician-level finding (or such a question left unknown) needs a clinician: an "
+    "aesthetician cannot override this verdict."
+)
+CONFIRM_ROLE = "Only a clinician can confirm an override."
+CONFIRM_OWN = "The confirmation must come from a second clinician, not the one who overrode."
+NOT_PENDING = "This override is not waiting for a confirmation."
+CONFIRM_NOT_CURRENT = (
+    "This screening has been superseded by a newer one; its override can no longer be confirmed."
+)
+PENDING_NOTE = (
+    "A hard stop: this override takes effect only when a second clinician confirms it. Until "
+    "then the engine's verdict stays in effect."
+)
 
 # Engine verdicts an aesthetician may override; anything graver needs a clinician.
 AESTHETICIAN_OVERRIDABLE = frozenset({Verdict.PROCEED_WITH_PRECAUTIONS.value, Verdict.DEFER.value})
 
 
-def can_override(user: User, verdict: str) -> bool:
-    """Whether `user` may override a screening whose engine verdict is `verdict`."""
-    if not user.is_active:
-        return False
+def screening_override_level(screening: Screening) -> OverrideLevel:
+    """Who may override this screening (the engine decides; see `override_level`)."""
+    return override_level(screening.engine_result())
+
+
+def override_refusal(user: User, screening: Screening) -> str | None:
+    """Why `user` may not override `screening`, or None when they may."""
+    if not user.is_active or user.role not in (Role.CLINICIAN, Role.AESTHETICIAN):
+        return ""
     if user.role == Role.CLINICIAN:
-        return True
-    return user.role == Role.AESTHETICIAN and verdict in AESTHETICIAN_OVERRIDABLE
+        return None
+    level = screening_override_level(screening)
+    if level is OverrideLevel.SECOND_CLINICIAN:
+        return HARD_STOP_CLINICIAN_ONLY
+    if screening.verdict not in AESTHETICIAN_OVERRIDABLE:
+        return AESTHETICIAN_LIMIT
+    if level is OverrideLevel.CLINICIAN:  # e.g. a physician-level question left unknown
+        return PHYSICIAN_LEVEL_CLINICIAN_ONLY
+    return None
+
+
+def can_override(user: User, screening: Screening) -> bool:
+    """Whether `user` may override `screening` (its level, its verdict and their role)."""
+    return override_refusal(user, screening) is None
 
 
 @transaction.atomic
@@ -102,9 +137,13 @@ def consultation_complete(
 def screening_override(
     *, screening: Screening, verdict: str, reason: str, by: User
 ) -> ScreeningOverride:
-    """Record a decision that differs from the engine. The engine's verdict is never changed."""
-    if not can_override(by, screening.verdict):
-        raise PermissionDenied(AESTHETICIAN_LIMIT if by.is_aesthetician else None)
+    """Record a decision that differs from the engine. The engine's verdict is never changed.
+
+    The override keeps its level: at `second_clinician` (an answered hard stop) it is pending
+    — not in effect — until `screening_override_confirm` by another clinician."""
+    refusal = override_refusal(by, screening)
+    if refusal is not None:
+        raise PermissionDenied(refusal or None)
     errors: dict[str, str] = {}
     if verdict not in VerdictChoices.values:
         errors["verdict"] = UNKNOWN_VERDICT
@@ -121,14 +160,57 @@ def screening_override(
         raise ValidationError(ALREADY_OVERRIDDEN)
     if Screening.latest_id_of_consultation(locked.consultation_id) != locked.pk:
         raise ValidationError(NOT_CURRENT)
+    level = screening_override_level(locked)
     override = ScreeningOverride.objects.create(
-        screening=locked, verdict=verdict, reason=reason, created_by=by
+        screening=locked, verdict=verdict, reason=reason, level=level.value, created_by=by
     )
     audit_record(
         actor=by,
         action="screening.override",
         obj=locked,
         patient_id=locked.patient_id,
-        detail={"from": locked.verdict, "to": verdict, "override_id": override.pk},
+        detail={
+            "from": locked.verdict,
+            "to": verdict,
+            "override_id": override.pk,
+            "level": level.value,
+            "pending_confirmation": override.is_pending,
+        },
     )
     return override
+
+
+@transaction.atomic
+def screening_override_confirm(
+    *, override: ScreeningOverride, by: User, note: str = ""
+) -> ScreeningOverride:
+    """A second, different clinician confirms a hard stop's override: from now on it is in
+    effect. Refused for anyone else, for an override that is not pending, and once the
+    screening has been superseded (the newer screening decides)."""
+    if not (by.is_active and by.is_clinician):
+        raise PermissionDenied(CONFIRM_ROLE)
+    locked = ScreeningOverride.objects.select_for_update().get(pk=override.pk)
+    if not locked.is_pending:
+        raise ValidationError(NOT_PENDING)
+    if locked.created_by_id == by.pk:
+        raise PermissionDenied(CONFIRM_OWN)
+    if Screening.latest_id_of_consultation(locked.screening.consultation_id) != locked.screening_id:
+        raise ValidationError(CONFIRM_NOT_CURRENT)
+    locked.confirmed_by = by
+    locked.confirmed_at = timezone.now()
+    locked.confirmation_note = (note or "").strip()
+    locked.save(update_fields=["confirmed_by", "confirmed_at", "confirmation_note", "updated_at"])
+    audit_record(
+        actor=by,
+        action="screening.override_confirm",
+        obj=locked.screening,
+        patient_id=locked.screening.patient_id,
+        detail={
+            "override_id": locked.pk,
+            "overridden_by": locked.created_by_id,
+            "to": locked.verdict,
+        },
+    )
+    override.confirmed_by, override.confirmed_at = by, locked.confirmed_at
+    override.confirmation_note = locked.confirmation_note
+    return locked

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -103,10 +104,10 @@ def test_safe_add_days_at_the_ends_of_the_calendar() -> None:
 
 
 @pytest.fixture
-def adult(make_patient: object) -> Patient:
+def adult(make_patient: Callable[..., Patient]) -> Patient:
     """An adult patient whose date of birth the tests go one day before."""
     born = timezone.localdate() - timedelta(days=25 * 366)
-    return make_patient(date_of_birth=born)  # type: ignore[operator]
+    return make_patient(date_of_birth=born)
 
 
 def _before_birth(patient: Patient) -> date:
