@@ -18,7 +18,9 @@ AFTER = [("screenings", "0005_override_level_not_null")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_backfill_gives_old_overrides_their_level(make_patient: object, clinician: User) -> None:
+def test_backfill_gives_old_overrides_their_level(
+    make_patient: Callable[..., Patient], clinician: User
+) -> None:
     hard = screen_patient(patient=make_patient(), by=clinician, example=DEFER)
     mild = screen_patient(patient=make_patient(), by=clinician, example=PRECAUTIONS)
     executor = MigrationExecutor(connection)
