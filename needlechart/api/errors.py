@@ -16,6 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from needlechart.core.limits import LIMIT_EXCEEDED, is_limit_error
 from needlechart.protocol import GradingError
 
 logger = logging.getLogger(__name__)
@@ -134,6 +135,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(DjangoValidationError)
     def django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        # A value beyond an absolute limit is unprocessable whatever else is wrong: 422.
+        limit = is_limit_error(exc)
         if hasattr(exc, "error_dict"):
             fields = {
                 (WHOLE_INPUT if name == NON_FIELD_ERRORS else name): list(messages)
@@ -143,6 +146,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
             fields = {WHOLE_INPUT: list(exc.messages)} if exc.messages else {}
         messages = [m for ms in fields.values() for m in ms]
         message = messages[0] if len(messages) == 1 else INVALID_INPUT
+        if limit:
+            return _respond(api, request, 422, error_body(LIMIT_EXCEEDED, message, fields))
         return _respond(api, request, 400, error_body("invalid", message, fields))
 
     @api.exception_handler(AuthenticationError)

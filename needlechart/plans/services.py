@@ -22,8 +22,19 @@ from needlechart.assessments.models import Assessment
 from needlechart.assessments.selectors import assessment_latest
 from needlechart.audit.services import audit_record
 from needlechart.core import dates
+from needlechart.core.limits import limit_error
 from needlechart.plans.models import PlanStatus, TreatmentPlan
-from needlechart.protocol import Intake, Verdict, plan, screen, within_protocol
+from needlechart.protocol import (
+    Intake,
+    Limit,
+    Verdict,
+    depth_limit,
+    interval_limit,
+    plan,
+    screen,
+    session_limit,
+    within_protocol,
+)
 from needlechart.protocol.loader import format_validation_error
 from needlechart.protocol.results import Plan, SourcedRange
 from needlechart.screenings.models import Screening
@@ -53,6 +64,8 @@ START_DATE_REQUIRED = "Choose the date of the first session before approval."
 DEPTH_REQUIRED = "Set the needle depth for this zone before approval."
 POSITIVE_REQUIRED = "Enter a value above 0."
 CLINICIAN_SET = "clinician-set (no sourced range)"
+
+DAYS_PER_WEEK = 7  # calendar arithmetic: the plan counts weeks, the limit days
 
 OUTSIDE_RANGE = "outside_range"
 NO_SOURCED_RANGE = "no_sourced_range"
@@ -229,6 +242,28 @@ def _deviation(
     }
 
 
+def value_limit(plan: TreatmentPlan, key: str) -> tuple[Limit, float] | None:
+    """The absolute limit of a plan value and the factor from the value's unit to the
+    limit's (weeks to days for the interval), or None for a value without one."""
+    if key == "sessions_planned":
+        return session_limit(), 1
+    if key == "interval_weeks":
+        return interval_limit(), DAYS_PER_WEEK
+    if key.startswith("depth_"):
+        return depth_limit(plan.device, key.removeprefix("depth_")), 1
+    return None
+
+
+def limit_refusal(plan: TreatmentPlan, key: str, value: float) -> ValidationError | None:
+    """The refusal when `value` passes the protocol's absolute limit, else None."""
+    found = value_limit(plan, key)
+    if found is None:
+        return None
+    limit, factor = found
+    in_limit_unit = value * factor
+    return limit_error(limit, in_limit_unit) if limit.exceeded_by(in_limit_unit) else None
+
+
 def _number(value: Any) -> float | None:
     if value is None or value == "":
         return None
@@ -249,7 +284,8 @@ def plan_adjust(
 ) -> TreatmentPlan:
     """Set the clinician's values on a draft. `reasons` maps a field key
     ("sessions_planned", "interval_weeks", "depth_<zone>") to why it departs from the
-    protocol; a departure without a reason is refused (error under "<key>_reason")."""
+    protocol; a departure without a reason is refused (error under "<key>_reason"). A value
+    beyond the protocol's absolute limit is refused whatever the reason (`Limit.refusal`)."""
     _require_clinical(by)
     locked = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
     if locked.status != PlanStatus.DRAFT:
@@ -262,7 +298,7 @@ def plan_adjust(
         raise ValidationError({"depths": f"Unknown zone(s): {', '.join(sorted(unknown))}"})
 
     # The first session may be ahead (planning), but not before the patient was born.
-    errors: dict[str, str] = dates.date_errors(
+    errors: dict[str, Any] = dates.date_errors(
         {"start_date": start_date}, born=locked.patient.date_of_birth
     )
     deviations: list[dict[str, Any]] = []
@@ -280,6 +316,10 @@ def plan_adjust(
             continue
         if value <= 0:
             errors[key] = POSITIVE_REQUIRED
+            continue
+        refusal = limit_refusal(locked, key, value)
+        if refusal is not None:
+            errors[key] = refusal  # no reason can pass an absolute limit
             continue
         deviation = _deviation(
             key=key, value=value, rng=rng, reason=reasons.get(key, ""), errors=errors
@@ -337,7 +377,7 @@ def plan_approve(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
         raise ValidationError(refusal)
     if not screening.is_current:
         raise ValidationError(NOT_CURRENT)
-    errors: dict[str, str] = {}
+    errors: dict[str, Any] = {}
     if locked.start_date is None:
         errors["start_date"] = START_DATE_REQUIRED
     if locked.sessions_planned is None:
@@ -347,6 +387,17 @@ def plan_approve(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
     for zone, depth in (locked.depths or {}).items():
         if depth is None:
             errors[depth_key(zone)] = DEPTH_REQUIRED
+    # A draft saved before the limits existed may hold a value beyond one: never approved.
+    stored: list[tuple[str, Any]] = [
+        ("sessions_planned", locked.sessions_planned),
+        ("interval_weeks", locked.interval_weeks),
+        *[(depth_key(z), d) for z, d in (locked.depths or {}).items()],
+    ]
+    for key, value in stored:
+        if key not in errors and value is not None:
+            refusal = limit_refusal(locked, key, value)
+            if refusal is not None:
+                errors[key] = refusal
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
