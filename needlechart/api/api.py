@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from needlechart.api import consultations, engine, patients, plans, screenings
+from needlechart.api import consultations, engine, patients, plans, screenings, sessions
 from needlechart.api.auth import api_auth
 from needlechart.api.errors import install_error_handlers
 
@@ -31,3 +31,4 @@ api.add_router("/patients", patients.router)
 api.add_router("/patients", consultations.router)
 api.add_router("/screenings", screenings.router)
 api.add_router("/plans", plans.router)
+api.add_router("/sessions", sessions.router)

@@ -1,4 +1,4 @@
-"""Treatment plan endpoints: read a plan, approve a draft (clinician only)."""
+"""Treatment plan endpoints: read a plan, set a draft's values, approve a draft (clinician)."""
 
 from datetime import date, datetime
 from typing import Any
@@ -8,11 +8,12 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from needlechart.api.auth import current_user
-from needlechart.api.schemas import StaffRef, staff_ref
+from needlechart.api.schemas import InputSchema, StaffRef, require_storable, staff_ref
 from needlechart.audit.services import audit_record
+from needlechart.core.dates import PlausibleDate
 from needlechart.plans.models import PlanStatus, TreatmentPlan
 from needlechart.plans.selectors import plan_get_for
-from needlechart.plans.services import plan_approve
+from needlechart.plans.services import plan_adjust, plan_approve
 from needlechart.protocol import Plan, ProtocolRef
 from needlechart.protocol.vocabulary import Device
 
@@ -75,6 +76,45 @@ def plan_detail(request: HttpRequest, plan_id: int) -> PlanOut:
     plan = plan_get_for(user=user, plan_id=plan_id)
     audit_record(actor=user, action="plan.view", obj=plan, patient_id=plan.patient_id)
     return plan_out(plan)
+
+
+class PlanAdjustIn(InputSchema):
+    sessions_planned: int | None = Field(default=None, ge=1, le=999)
+    interval_weeks: int | None = Field(default=None, ge=1, le=999)
+    start_date: PlausibleDate | None = None
+    depths: dict[str, float | None] = Field(
+        default_factory=dict, description="Needle depth in mm per zone of the plan."
+    )
+    reasons: dict[str, str] = Field(
+        default_factory=dict,
+        description='Why a value departs from the protocol\'s range, by key: "sessions_planned", '
+        '"interval_weeks", "depth_<zone>". No reason passes an absolute limit.',
+    )
+
+
+@router.put(
+    "/{plan_id}",
+    response=PlanOut,
+    summary="Set a draft plan's values",
+    description="Clinicians and aestheticians. A value outside the protocol's range needs a "
+    "reason (400 naming `<key>_reason`); a value beyond the protocol's absolute limit is "
+    "refused whatever the reason: 422 with code `limit_exceeded` and the limit's message "
+    "under the field.",
+)
+def plan_adjust_endpoint(request: HttpRequest, plan_id: int, payload: PlanAdjustIn) -> PlanOut:
+    user = current_user(request)
+    require_storable(_=payload)
+    plan = plan_get_for(user=user, plan_id=plan_id)
+    plan_adjust(
+        plan=plan,
+        by=user,
+        sessions_planned=payload.sessions_planned,
+        interval_weeks=payload.interval_weeks,
+        start_date=payload.start_date,
+        depths=payload.depths,
+        reasons=payload.reasons,
+    )
+    return plan_out(plan_get_for(user=user, plan_id=plan_id))
 
 
 @router.post(

@@ -31,5 +31,5 @@ def is_limit_error(exc: ValidationError) -> bool:
 
 def with_limit(help_text: str, limit: Limit) -> str:
     """A field's help text with the limit beside it, so staff see it before they type."""
-    described = f"{limit.describe()}; no reason can exceed it."
+    described = f"{limit.describe()}; no reason can pass it."
     return f"{help_text} {described}".strip() if help_text else described

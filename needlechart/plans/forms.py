@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import forms
 
 from needlechart.core.dates import ClinicalDateField
+from needlechart.core.limits import with_limit
 from needlechart.plans.models import TreatmentPlan
-from needlechart.plans.services import CLINICIAN_SET, depth_key, format_range
+from needlechart.plans.services import CLINICIAN_SET, depth_key, format_range, value_limit
 from needlechart.protocol.results import Plan, SourcedRange
 
 REASON_HELP = "Needed when the value is outside the protocol's range."
@@ -67,6 +69,23 @@ class PlanAdjustForm(forms.Form):
                 widget=forms.NumberInput(attrs={"min": 0, "step": "0.05"}),
             )
             self.fields[f"{key}_reason"] = _reason_field(f"Depth, {zone}")
+        self._show_limits(plan)
+
+    def _show_limits(self, plan: TreatmentPlan) -> None:
+        """Each value's absolute limit beside it (and as the browser's bound), so staff see
+        it before they type; the service refuses anything beyond it whatever the reason."""
+        for key, field in self.fields.items():
+            found = value_limit(plan, key)
+            if found is None:
+                continue
+            limit, factor = found
+            field.help_text = with_limit(str(field.help_text), limit)
+            bound = limit.value / factor
+            if limit.minimum:
+                # The interval's floor in days, as whole weeks the browser can offer.
+                field.widget.attrs["min"] = f"{math.ceil(bound):g}"
+            else:
+                field.widget.attrs["max"] = f"{bound:g}"
 
     @staticmethod
     def _range_help(rng: SourcedRange) -> str:

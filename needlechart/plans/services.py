@@ -37,6 +37,7 @@ from needlechart.protocol import (
 )
 from needlechart.protocol.loader import format_validation_error
 from needlechart.protocol.results import Plan, SourcedRange
+from needlechart.protocol.vocabulary import Zone
 from needlechart.screenings.models import Screening
 
 NOT_CLINICAL = "Only clinicians and aestheticians can prepare treatment plans."
@@ -249,8 +250,9 @@ def value_limit(plan: TreatmentPlan, key: str) -> tuple[Limit, float] | None:
         return session_limit(), 1
     if key == "interval_weeks":
         return interval_limit(), DAYS_PER_WEEK
-    if key.startswith("depth_"):
-        return depth_limit(plan.device, key.removeprefix("depth_")), 1
+    zone = key.removeprefix("depth_")
+    if key.startswith("depth_") and zone in Zone._value2member_map_:
+        return depth_limit(plan.device, zone), 1
     return None
 
 

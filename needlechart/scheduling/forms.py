@@ -10,6 +10,9 @@ from typing import Any
 from django import forms
 
 from needlechart.accounts.models import User
+from needlechart.core.dates import ClinicalDateField
+from needlechart.core.limits import with_limit
+from needlechart.protocol import interval_limit
 from needlechart.scheduling.models import Weekday
 from needlechart.scheduling.proposals import DEFAULT_APPOINTMENT_MINUTES, Proposal
 from needlechart.scheduling.selectors import clinic_tz, practitioners
@@ -22,12 +25,8 @@ MISSING = "Fill in the date, time and practitioner of each session to book."
 
 
 def date_field(label: str, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        **kwargs,
-    )
+    # The plausible-date span of core.dates (a diary date in year 9999 is a typing slip).
+    return ClinicalDateField(label=label, input_formats=DATE_FORMATS, **kwargs)
 
 
 def time_field(label: str, **kwargs: Any) -> forms.TimeField:
@@ -144,7 +143,12 @@ class SeriesForm(forms.Form):
             self.fields[f"s{n}_book"] = forms.BooleanField(
                 label=f"Book session {n}", required=False
             )
-            self.fields[f"s{n}_date"] = date_field(f"Session {n}: date", required=False)
+            self.fields[f"s{n}_date"] = date_field(
+                f"Session {n}: date",
+                required=False,
+                # The floor between two sessions, seen before a date is typed.
+                help_text=with_limit("Between two sessions of the course:", interval_limit()),
+            )
             self.fields[f"s{n}_starts"] = time_field(f"Session {n}: time", required=False)
             self.fields[f"s{n}_practitioner"] = practitioner_field(
                 f"Session {n}: practitioner", required=False

@@ -254,12 +254,15 @@ def propose_series(
     not_before: datetime,
     booked: Mapping[int, Booked] | None = None,
     length: timedelta = timedelta(minutes=DEFAULT_APPOINTMENT_MINUTES),
+    min_gap_days: int = 0,
 ) -> list[Proposal]:
     """A proposal for each session number in `sessions` (ascending), chained: each window
     starts from the session before it, whether already `booked` (session number -> date,
     time and practitioner) or proposed here. The previous session's practitioner and time
     of day are preferred for continuity. A session for which nothing is free within the
-    window or SEARCH_BEYOND_DAYS after it gets a proposal without a slot."""
+    window or SEARCH_BEYOND_DAYS after it gets a proposal without a slot. No day closer than
+    `min_gap_days` (the protocol's absolute minimum interval) to the session before or a
+    booked session after is ever proposed."""
     booked = booked or {}
     proposals: list[Proposal] = []
     last_day: date | None = None
@@ -278,8 +281,12 @@ def propose_series(
         if last_practitioner in order:
             order.remove(last_practitioner)
             order.insert(0, last_practitioner)
+        after = booked.get(number + 1)
+        neighbours = [d for d in (last_day, after[0] if after else None) if d is not None]
         slot = None
         for day in _days_around(window, not_before_day):
+            if any(abs((day - other).days) < min_gap_days for other in neighbours):
+                continue
             slot = find_slot(
                 day=day,
                 clinic=clinic,

@@ -3,6 +3,7 @@ details (patient, practitioner, time, "session N"). Fixed query counts."""
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from needlechart.accounts.models import Role, User
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID
 from needlechart.plans.models import TreatmentPlan
+from needlechart.protocol import interval_limit, session_limit
 from needlechart.scheduling.models import (
     BUSY_STATUSES,
     Appointment,
@@ -168,7 +170,10 @@ def appointments_on(*, user: User, day: date) -> list[Appointment]:
 
 
 def plan_unbooked_sessions(*, plan: TreatmentPlan, active: dict[int, Appointment]) -> list[int]:
-    return [n for n in range(1, (plan.sessions_planned or 0) + 1) if n not in active]
+    """Sessions of the plan not booked yet; never past the protocol's session limit (a plan
+    approved before the limit existed may ask for more)."""
+    most = min(plan.sessions_planned or 0, int(session_limit().value))
+    return [n for n in range(1, most + 1) if n not in active]
 
 
 def series_proposals(
@@ -197,5 +202,6 @@ def series_proposals(
         practitioner_ids=ids,
         not_before=now,
         booked=booked,
+        min_gap_days=math.ceil(interval_limit().value),
     )
     return proposals, active

@@ -22,8 +22,10 @@ from django.utils import timezone
 
 from needlechart.accounts.models import User
 from needlechart.audit.services import audit_record
+from needlechart.core.limits import limit_error
 from needlechart.patients.models import Patient
 from needlechart.plans.models import PlanStatus, TreatmentPlan
+from needlechart.protocol import interval_limit, session_limit
 from needlechart.scheduling.models import (
     BUSY_STATUSES,
     Appointment,
@@ -135,6 +137,25 @@ def _previous_session_day(
     return local_day(previous.starts_at) if previous is not None else None
 
 
+def _closest_session_gap(plan: TreatmentPlan, day: date, exclude_id: int | None) -> int | None:
+    """Days from `day` to the nearest other session of the plan, booked or already charted
+    (whatever its number), or None without one. Two queries."""
+    from needlechart.treatments.models import SessionRecord
+
+    days = [
+        local_day(starts)
+        for starts in _excluding(
+            Appointment.objects.filter(plan=plan, status__in=BUSY_STATUSES), exclude_id
+        ).values_list("starts_at", flat=True)
+    ]
+    days += list(
+        SessionRecord.objects.filter(plan=plan, appointment__isnull=True).values_list(
+            "performed_on", flat=True
+        )
+    )
+    return min((abs((day - other).days) for other in days), default=None)
+
+
 def _check_slot(
     *,
     patient: Patient,
@@ -179,9 +200,18 @@ def _check_slot(
             errors["plan"] = PLAN_NOT_APPROVED
         elif session_number is not None:
             count = plan.sessions_planned or 0
-            if not 1 <= session_number <= count:
+            most = session_limit()
+            if most.exceeded_by(session_number):
+                # A plan approved before the limit existed may plan more: never booked.
+                errors["session_number"] = limit_error(most, session_number)
+            elif not 1 <= session_number <= count:
                 errors["session_number"] = SESSION_RANGE.format(count=count)
             else:
+                gap = _closest_session_gap(plan, day, exclude_id)
+                floor = interval_limit()
+                if gap is not None and floor.exceeded_by(gap):
+                    # No reason books two sessions closer than the absolute minimum.
+                    errors["date"] = limit_error(floor, gap)
                 taken = _excluding(
                     Appointment.objects.filter(
                         plan=plan, session_number=session_number, status__in=BUSY_STATUSES

@@ -20,9 +20,11 @@ from django.core.exceptions import ValidationError
 
 from needlechart.core import dates
 from needlechart.core.dates import ClinicalDateField
+from needlechart.core.limits import limit_error, with_limit
 from needlechart.plans.services import format_range
-from needlechart.protocol import default_protocol, within_protocol
+from needlechart.protocol import default_protocol, depth_limit, within_protocol
 from needlechart.protocol.results import SourcedRange
+from needlechart.protocol.vocabulary import Device
 from needlechart.treatments.models import GLIDE_OTHER
 
 if TYPE_CHECKING:
@@ -106,18 +108,23 @@ def value_field(key: str, *, plan: TreatmentPlan | None = None) -> forms.Field:
     if key.startswith("depth_"):
         zone = key.removeprefix("depth_")
         help_text = ""
+        attrs: dict[str, Any] = {"min": 0, "step": "0.05"}
         if plan is not None:
             rng = zone_ranges(plan).get(zone)
             planned = (plan.depths or {}).get(zone)
             help_text = f"Protocol: {format_range(rng)}." if rng is not None else ""
             if planned is not None:
                 help_text += f" Plan: {planned:g} mm."
+            # The absolute limit beside the field, so it is seen before anything is typed.
+            limit = depth_limit(plan.device, zone)
+            help_text = with_limit(help_text.strip(), limit)
+            attrs["max"] = f"{limit.value:g}"
         return forms.DecimalField(
             label=f"Needle depth, {zone} (mm)",
             max_digits=DEPTH_MAX_DIGITS,
             decimal_places=DEPTH_DECIMALS,
             help_text=help_text.strip(),
-            widget=forms.NumberInput(attrs={"min": 0, "step": "0.05"}),
+            widget=forms.NumberInput(attrs=attrs),
         )
     if key == "glide_product":
         return forms.ChoiceField(label="Glide product", choices=glide_choices())
@@ -153,6 +160,12 @@ def depth_value(number: Decimal) -> float | int:
     return int(as_float) if as_float == int(as_float) else as_float
 
 
+def _device_or(device: str, fallback: str) -> str:
+    """The charted device if it is one the protocol knows (else the plan's, whose limit the
+    consent check will hold the record to anyway)."""
+    return device if device in Device._value2member_map_ else fallback
+
+
 def _check_depths(
     record: SessionRecord,
     device: str,
@@ -176,6 +189,10 @@ def _check_depths(
             errors[key] = DEPTH_POSITIVE
             continue
         value = depth_value(number)
+        limit = depth_limit(_device_or(device, record.plan.device), zone)
+        if limit.exceeded_by(float(value)):
+            errors[key] = limit_error(limit, float(value))  # no reason can pass it
+            continue
         clean[zone] = value
         reason = (reasons.get(zone) or "").strip()
         if within_protocol(float(value), rng) is False and not reason:
