@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.assessments.forms import add_service_errors
@@ -190,9 +190,14 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
     return render(request, "plans/plan_form.html", context)
 
 
+APPROVE_CONFIRM_REQUIRED = "Tick the box to confirm the deviations listed above."
+
+
 @clinical_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def plan_approve_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Approve a draft. A plan with deviations goes through a confirm step first (GET, or a
+    POST without the box ticked, shows each deviation and what approval freezes)."""
     user = acting_user(request)
     plan = plan_get_for(user=user, plan_id=plan_id)
     if not user.is_clinician:
@@ -206,6 +211,14 @@ def plan_approve_view(request: HttpRequest, plan_id: int) -> HttpResponse:
             {"plan": plan, "message": APPROVE_ROLE},
             status=403,
         )
+    if not plan.is_draft:
+        return redirect("plans:detail", plan_id=plan.pk)
+    confirmed = request.method == "POST" and request.POST.get("confirm") == "yes"
+    if request.method == "GET" or (plan.deviations and not confirmed):
+        context = _plan_context(plan)
+        context["deviation_rows"] = [r for r in context["rows"] if r["deviation"]]
+        context["confirm_error"] = APPROVE_CONFIRM_REQUIRED if request.method == "POST" else ""
+        return render(request, "plans/approve_confirm.html", context)
     try:
         plan_approve(plan=plan, by=user)
     except ValidationError as exc:

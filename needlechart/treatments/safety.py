@@ -9,6 +9,7 @@ Alerts come from three places, read in a fixed number of queries:
   so no clinical figure is written here). The most recent answer to each question wins:
   consultations newest first, and the latest assessment's Fitzpatrick type over the intake's;
 - an open adverse event;
+- a hard stop answered in the latest screening (with its override's state, if any);
 - a pending re-screen (the latest screening, as in effect, defers with a re-screen date).
 """
 
@@ -44,6 +45,9 @@ OPEN_ADVERSE = "Open adverse event: {label} (onset {onset})."
 OPEN_ADVERSE_MORE = "{count} open adverse events; latest: {label} (onset {onset})."
 RESCREEN_PENDING = "Re-screen pending: deferred, re-screen on {day}."
 RESCREEN_DUE = "Re-screen due: deferred, re-screen date {day} has come."
+HARD_STOP = "Hard stop: {title}{state}."
+HARD_STOP_PENDING = " (override awaiting a second clinician)"
+HARD_STOP_OVERRIDDEN = " (overridden, confirmed by a second clinician)"
 NOT_CLINICAL = "Safety alerts are health data: clinical staff only."
 
 _UNANSWERED = (None, "", "unknown")
@@ -161,6 +165,22 @@ def safety_alerts_for(
         .order_by("-created_at", "-id")
         .first()
     )
+    if screening is not None:
+        override = screening.override_or_none
+        state = ""
+        if override is not None:
+            state = HARD_STOP_PENDING if override.is_pending else HARD_STOP_OVERRIDDEN
+        for finding in screening.engine_result().findings:
+            if finding.hard_stop:
+                alerts.append(
+                    SafetyAlert(
+                        code=f"hard_stop_{finding.code}",
+                        text=HARD_STOP.format(title=finding.title, state=state),
+                        detail=finding.fact,
+                        url=reverse("screenings:detail", args=[screening.pk]),
+                        level="danger",
+                    )
+                )
     if (
         screening is not None
         and screening.effective_verdict == Verdict.DEFER.value

@@ -289,11 +289,32 @@ def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "treatments/session_form.html", context)
 
 
+SIGN_CONFIRM_REQUIRED = "Tick the box to confirm: signing cannot be undone."
+
+
 @clinical_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def session_sign_view(request: HttpRequest, session_id: int) -> HttpResponse:
+    """A confirm step, then the signature: GET (or a POST without the box ticked) shows what
+    will be locked and what cannot be undone; only a confirmed POST signs. No JavaScript."""
     user = acting_user(request)
     record = selectors.session_get_for(user=user, session_id=session_id)
+    if not record.is_draft:
+        messages.info(request, "This record is already signed.")
+        return redirect("treatments:detail", session_id=record.pk)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        context = {
+            "session": record,
+            "plan": record.plan,
+            "patient": record.patient,
+            "depth_rows": _depth_rows(record),
+            "missing": sign_missing(record),
+            "glide_other": record.glide_product == GLIDE_OTHER,
+            "require_countersign": settings.REQUIRE_COUNTERSIGN and not user.is_clinician,
+            "confirm_error": SIGN_CONFIRM_REQUIRED if request.method == "POST" else "",
+        }
+        context.update(_charting_guidance())
+        return render(request, "treatments/sign_confirm.html", context)
     try:
         signed = session_sign(session=record, by=user)
     except ValidationError as exc:

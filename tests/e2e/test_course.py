@@ -104,6 +104,11 @@ def test_consent_booking_session_symptom_follow_up(
     screenshot("05-session-form")
     page.get_by_role("button", name="Save draft").click()
     page.locator("#sign-button").click()
+    # The confirm step: what cannot be undone, then the box and the button.
+    assert page.locator("#sign-irreversible").is_visible()
+    page.locator("#id_confirm").check()
+    page.locator("#sign-confirm-button").click()
+    page.wait_for_url(f"{base}/treatments/session/*/")
     session = SessionRecord.objects.get(plan=plan)
     assert session.status == "signed" and session.cartridge_lot == "LOT-2026-A17"
     screenshot("06-session-signed")

@@ -182,6 +182,11 @@ def test_consultation_to_approved_plan(
     ).first.fill("Deep boxcar scars on thick cheek skin; trial used 2.5 mm.")
     page.get_by_role("button", name="Save values").click()
     page.wait_for_url(f"{live_server.url}/plans/{plan.pk}/")
+    # A plan with deviations: the confirm step lists them before approval.
+    page.locator("#approve-button").click()
+    page.wait_for_url(f"{live_server.url}/plans/{plan.pk}/approve/")
+    assert page.locator("#deviation-list").get_by_text("Deep boxcar scars").is_visible()
+    page.locator("#id_confirm").check()
     page.get_by_role("button", name="Approve plan").click()
     page.wait_for_url(f"{live_server.url}/plans/{plan.pk}/")
     plan.refresh_from_db()

@@ -225,8 +225,11 @@ def test_approval_flow(
     response = aesthetician_client.post(approve)
     assert response.status_code == 403
     assert escape(APPROVE_ROLE) in response.content.decode()
-    # GET is not an approval
-    assert clinician_client.get(approve).status_code == 405
+    # GET is not an approval: it shows the confirm step
+    confirm = clinician_client.get(approve)
+    assert confirm.status_code == 200 and 'id="approve-irreversible"' in confirm.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == PlanStatus.DRAFT
     # clinician without a start date: told why
     response = clinician_client.post(approve, follow=True)
     assert escape(START_DATE_REQUIRED) in response.content.decode()
@@ -319,3 +322,33 @@ def test_query_counts_do_not_grow(
     latest = TreatmentPlan.objects.filter(status=PlanStatus.DRAFT, patient=draft.patient).get()
     pages[:2] = [reverse("plans:detail", args=[latest.pk]), reverse("plans:edit", args=[latest.pk])]
     assert [_queries(clinician_client, url) for url in pages] == few
+
+
+def test_a_plan_with_deviations_is_approved_only_after_its_confirm_step(
+    clinician_client: Client, draft: TreatmentPlan
+) -> None:
+    rec = draft.engine_plan()
+    too_few = int(rec.sessions.low) - 1  # below the range: a deviation
+    clinician_client.post(
+        reverse("plans:edit", args=[draft.pk]),
+        form_data(
+            draft,
+            sessions_planned=too_few,
+            sessions_planned_reason="Mild scarring; reassess after",
+            start_date="2031-02-03",
+        ),
+    )
+    draft.refresh_from_db()
+    assert [d["field"] for d in draft.deviations] == ["sessions_planned"]
+    detail = clinician_client.get(reverse("plans:detail", args=[draft.pk])).content.decode()
+    approve = reverse("plans:approve", args=[draft.pk])
+    assert f'href="{approve}"' in detail  # a link to the confirm step, not a direct POST
+    # A POST without the box ticked lists the deviations and approves nothing.
+    page = clinician_client.post(approve).content.decode()
+    assert 'id="deviation-list"' in page and "Mild scarring; reassess after" in page
+    assert 'id="confirm-error"' in page
+    draft.refresh_from_db()
+    assert draft.status == PlanStatus.DRAFT
+    clinician_client.post(approve, {"confirm": "yes"})
+    draft.refresh_from_db()
+    assert draft.status == PlanStatus.APPROVED

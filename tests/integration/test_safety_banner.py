@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from needlechart.accounts.models import User
 from needlechart.assessments.services import assessment_record
@@ -23,6 +24,9 @@ from needlechart.protocol import default_protocol
 from needlechart.treatments import testing as t
 from needlechart.treatments.safety import (
     ALERT_RULES,
+    HARD_STOP,
+    HARD_STOP_OVERRIDDEN,
+    HARD_STOP_PENDING,
     RESCREEN_DUE,
     RESCREEN_PENDING,
     safety_alerts_for,
@@ -194,3 +198,23 @@ def test_banner_query_count_does_not_grow(
     for _ in range(3):
         screen_patient(patient=patient, by=clinician, history=history(pih_history="yes"))
     assert count() == few <= 4
+
+
+def test_a_hard_stop_in_the_latest_screening_and_its_override_state(
+    clinician_client: Client, clinician: User, make_user: Any, patient: Patient
+) -> None:
+    from needlechart.accounts.models import Role
+    from needlechart.plans.testing import DEFER
+    from needlechart.screenings.services import screening_override, screening_override_confirm
+
+    screening = screen_patient(patient=patient, by=clinician, example=DEFER)
+    html = chart(clinician_client, patient)
+    assert "hard_stop_pregnancy" in alert_codes(html)
+    assert HARD_STOP.format(title="Pregnancy", state="") in html
+    override = screening_override(
+        screening=screening, verdict="proceed", reason="Negative test", by=clinician
+    )
+    assert escape(HARD_STOP_PENDING) in chart(clinician_client, patient)
+    second = make_user("clin2", Role.CLINICIAN)
+    screening_override_confirm(override=override, by=second)
+    assert escape(HARD_STOP_OVERRIDDEN) in chart(clinician_client, patient)

@@ -214,7 +214,15 @@ def test_save_then_sign(clinician_client: Client, draft: SessionRecord) -> None:
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.cartridge_lot == "LOT-77"
-    response = clinician_client.post(reverse("treatments:sign", args=[draft.pk]))
+    sign = reverse("treatments:sign", args=[draft.pk])
+    # A confirm step first: what cannot be undone, the values; without the box, no signature.
+    page = clinician_client.get(sign).content.decode()
+    assert 'id="sign-irreversible"' in page and "LOT-77" in page
+    unticked = clinician_client.post(sign)
+    assert unticked.status_code == 200 and 'id="confirm-error"' in unticked.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == SessionStatus.DRAFT
+    response = clinician_client.post(sign, {"confirm": "yes"})
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == SessionStatus.SIGNED
@@ -316,7 +324,11 @@ def test_bad_input_gives_form_errors(
 def test_sign_refused_while_incomplete(clinician_client: Client, draft: SessionRecord) -> None:
     body = clinician_client.get(reverse("treatments:detail", args=[draft.pk])).content.decode()
     assert 'id="missing"' in body and 'id="sign-button"' not in body
-    response = clinician_client.post(reverse("treatments:sign", args=[draft.pk]), follow=True)
+    page = clinician_client.get(reverse("treatments:sign", args=[draft.pk])).content.decode()
+    assert 'id="sign-missing"' in page and 'id="sign-confirm-button"' not in page
+    response = clinician_client.post(
+        reverse("treatments:sign", args=[draft.pk]), {"confirm": "yes"}, follow=True
+    )
     assert "before signing" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == SessionStatus.DRAFT
