@@ -18,7 +18,9 @@ from django import forms
 from django.forms import BoundField
 from django.utils import timezone
 
-from needlechart.consultations.services import DATE_AFTER_CONSULTATION
+from needlechart.consultations.services import (
+    DATE_AFTER_CONSULTATION as DATE_AFTER_CONSULTATION,  # the page shows the service's rule
+)
 from needlechart.core.dates import ClinicalDateField
 from needlechart.protocol import default_protocol
 from needlechart.protocol.intake import (

@@ -26,7 +26,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from pydantic import AfterValidator
 
-from needlechart.protocol.intake import EARLIEST_DATE, LATEST_DATE
+from needlechart.protocol.intake import EARLIEST_DATE as EARLIEST_DATE  # re-exported
+from needlechart.protocol.intake import LATEST_DATE as LATEST_DATE
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 

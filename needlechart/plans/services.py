@@ -397,9 +397,9 @@ def plan_approve(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
     ]
     for key, value in stored:
         if key not in errors and value is not None:
-            refusal = limit_refusal(locked, key, value)
-            if refusal is not None:
-                errors[key] = refusal
+            beyond = limit_refusal(locked, key, value)
+            if beyond is not None:
+                errors[key] = beyond
     if errors:
         raise ValidationError(errors)
     now = timezone.now()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -169,9 +170,9 @@ def _check_slot(
     now: datetime,
     previous_day: date | None = None,
     lookup_previous: bool = True,
-) -> tuple[dict[str, str], str]:
+) -> tuple[dict[str, Any], str]:
     """Field errors and the deviation reason to store ("" when the date is in its window)."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Any] = {}
     tz = clinic_tz()
     if not (practitioner.is_active and practitioner.role in PRACTITIONER_ROLES):
         errors["practitioner"] = NOT_PRACTITIONER

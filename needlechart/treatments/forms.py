@@ -12,7 +12,8 @@ from django.utils import timezone
 from needlechart.accounts.models import CLINICAL_ROLES, User
 from needlechart.core.dates import ClinicalDateField
 from needlechart.plans.models import DeviceChoices
-from needlechart.protocol import default_protocol
+from needlechart.protocol import default_protocol, depth_limit
+from needlechart.protocol.vocabulary import Device, Zone
 from needlechart.treatments.models import (
     ENDPOINT_OTHER,
     AdverseSeverity,
@@ -237,6 +238,17 @@ class AmendForm(forms.Form):
             ("", "Choose…"),
             *amendable_fields(session).items(),
         ]
+        # The depth limits beside the box, seen before a corrected depth is typed.
+        limits = [
+            f"{zone} {depth_limit(session.device, zone).describe().lower()}"
+            for zone in (session.depths or {})
+            if zone in Zone._value2member_map_ and session.device in Device._value2member_map_
+        ]
+        if limits:
+            self.fields["new_value"].help_text = (
+                f"{self.fields['new_value'].help_text} Depth limits: {'; '.join(limits)} "
+                "(no reason can pass them)."
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

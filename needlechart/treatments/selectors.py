@@ -107,7 +107,7 @@ def lot_lookup(*, user: User, lot: str) -> list[SessionRecord]:
     lot = (lot or "").strip()
     if not lot or len(lot) > 64:
         return []
-    rows = list(
+    rows: list[SessionRecord] = list(
         SessionRecord.objects.filter(
             Q(cartridge_lot__iexact=lot)
             | Q(amendments__field="cartridge_lot", amendments__new_value__iexact=lot)

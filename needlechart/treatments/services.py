@@ -86,10 +86,12 @@ from needlechart.treatments.values import (
     lot_in_force,
     parse_amendment,
     values_in_force,
-    zone_ranges,
 )
 from needlechart.treatments.values import (
     glide_codes as glide_codes,
+)
+from needlechart.treatments.values import (
+    zone_ranges as zone_ranges,
 )
 
 NOT_CLINICAL = "Only clinicians and aestheticians can chart sessions and clinical reports."

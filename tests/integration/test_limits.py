@@ -239,6 +239,8 @@ def test_amendment_depth_limit_form_and_api(
         {"field": f"depth_{ZONE}", "new_value": over, "reason": "Typo"},
     )
     assert escape(limit.refusal(limit.value + 0.01)) in page.content.decode()
+    form = clinician_client.get(reverse("treatments:amend", args=[record.pk])).content.decode()
+    assert escape(limit.describe().lower()) in form  # the limit beside the box
     url = f"/api/v1/sessions/{record.pk}/amendments"
     refused = post_json(
         clinician_client, url, {"field": f"depth_{ZONE}", "new_value": over, "reason": "Typo"}
@@ -293,7 +295,7 @@ def test_booking_never_closer_than_the_minimum_interval(
     )
     assert first.pk
     day = MONDAY + timedelta(days=floor + gap)
-    book = {
+    book: dict[str, Any] = {
         "patient": patient,
         "practitioner": clinician,
         "starts_at": at(day),

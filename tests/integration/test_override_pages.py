@@ -4,6 +4,7 @@ second clinician's confirm page (no JavaScript needed), the dashboard list, the 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def second_clinician(make_user: Any) -> User:
+def second_clinician(make_user: Callable[..., User]) -> User:
     return make_user("clin2", Role.CLINICIAN, display_name="Dr Second")
 
 

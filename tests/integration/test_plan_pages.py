@@ -125,6 +125,7 @@ def test_deviation_without_reason_errors_beside_field_and_keeps_input(
     rec = draft.engine_plan()
     assert rec.sessions.high is not None
     # Below the range: above it would pass the absolute session limit (no reason can).
+    assert rec.sessions.low is not None
     too_many = int(rec.sessions.low) - 1
     assert too_many >= 1
     url = reverse("plans:edit", args=[draft.pk])
@@ -328,6 +329,7 @@ def test_a_plan_with_deviations_is_approved_only_after_its_confirm_step(
     clinician_client: Client, draft: TreatmentPlan
 ) -> None:
     rec = draft.engine_plan()
+    assert rec.sessions.low is not None
     too_few = int(rec.sessions.low) - 1  # below the range: a deviation
     clinician_client.post(
         reverse("plans:edit", args=[draft.pk]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -180,7 +181,7 @@ def test_adverse_event_and_symptom_dates(adult: Patient, clinician: User) -> Non
 
 def test_plan_start_may_be_ahead_but_not_before_birth(adult: Patient, clinician: User) -> None:
     draft = plan_draft(screening=screen_patient(patient=adult, by=clinician), by=clinician)
-    values = {
+    values: dict[str, Any] = {
         "sessions_planned": draft.sessions_planned,
         "interval_weeks": draft.interval_weeks,
         "depths": {z: d or 0.5 for z, d in draft.depths.items()},

@@ -3,8 +3,8 @@ override waits for a second, different clinician before it takes effect; all are
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,7 +40,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def second_clinician(make_user: Any) -> User:
+def second_clinician(make_user: Callable[..., User]) -> User:
     return make_user("clin2", Role.CLINICIAN, display_name="Dr Second")
 
 

@@ -204,6 +204,7 @@ def test_deviation_needs_a_reason_and_is_stored(clinician: User, screening: Scre
     rec = p.engine_plan()
     assert rec.sessions.high is not None and rec.depths[0].depth_mm.high is not None
     # Below the range: above it would pass the absolute session limit (no reason can).
+    assert rec.sessions.low is not None
     too_many = int(rec.sessions.low) - 1
     assert too_many >= 1
     zone = rec.depths[0].zone.value
