@@ -141,18 +141,16 @@ def _previous_session_day(
 def _closest_session_gap(plan: TreatmentPlan, day: date, exclude_id: int | None) -> int | None:
     """Days from `day` to the nearest other session of the plan, booked or already charted
     (whatever its number), or None without one. Two queries."""
-    from needlechart.treatments.models import SessionRecord
-
     days = [
         local_day(starts)
         for starts in _excluding(
             Appointment.objects.filter(plan=plan, status__in=BUSY_STATUSES), exclude_id
         ).values_list("starts_at", flat=True)
     ]
+    # Sessions charted without an appointment, through the plan's reverse relation (the
+    # treatments app imports scheduling, not the other way round).
     days += list(
-        SessionRecord.objects.filter(plan=plan, appointment__isnull=True).values_list(
-            "performed_on", flat=True
-        )
+        plan.session_records.filter(appointment__isnull=True).values_list("performed_on", flat=True)
     )
     return min((abs((day - other).days) for other in days), default=None)
 

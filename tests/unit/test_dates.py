@@ -197,8 +197,9 @@ def test_plan_start_may_be_ahead_but_not_before_birth(adult: Patient, clinician:
 
 
 def test_consultation_exposure_before_birth_is_refused(adult: Patient, clinician: User) -> None:
-    from needlechart.consultations.services import consultation_complete, consultation_start
+    from needlechart.consultations.services import consultation_start
     from needlechart.plans.testing import example_intake
+    from needlechart.screenings.services import consultation_complete
 
     consultation = consultation_start(patient=adult, by=clinician)
     data = example_intake(
