@@ -26,6 +26,7 @@ from needlechart.patients.models import Patient
 from needlechart.plans.models import DeviceChoices, TreatmentPlan
 from needlechart.protocol.charting import consent_risks
 from needlechart.protocol.loader import Protocol, default_protocol
+from needlechart.protocol.patient import precautions_for_patient
 from needlechart.protocol.vocabulary import Device
 
 TITLE = "Consent to microneedling for acne scars"
@@ -63,6 +64,14 @@ def _para(text: str) -> str:
     return " ".join(text.split())
 
 
+def _section(title: str, paragraphs: list[str]) -> list[str]:
+    """A section of paragraphs (none: no section). Paragraphs, not list items: a list item's
+    text before ": " would be read as its title."""
+    if not paragraphs:
+        return []
+    return [f"## {title}", "", *(line for text in paragraphs for line in (text, ""))]
+
+
 def consent_text(*, plan: TreatmentPlan, patient: Patient, protocol: Protocol | None = None) -> str:
     """The full consent text for this plan (deterministic for the same plan and protocol)."""
     protocol = protocol or default_protocol()
@@ -78,6 +87,9 @@ def consent_text(*, plan: TreatmentPlan, patient: Patient, protocol: Protocol | 
     course = f"{sessions}"
     if plan.interval_weeks:
         course += f", about {plan.interval_weeks} weeks apart"
+    # The plan's precautions in the patient's words, device-specific ones (RF burns, the
+    # pen's labelled age) only for the device this consent covers.
+    care = precautions_for_patient(plan.engine_plan(), device=device, protocol=protocol)
     lines: list[str] = [
         f"# {TITLE}",
         "",
@@ -105,6 +117,7 @@ def consent_text(*, plan: TreatmentPlan, patient: Patient, protocol: Protocol | 
         "",
         *(_item(r.title, r.text) for r in consent_risks(device, protocol=protocol)),
         "",
+        *_section("Taking care of you", [_para(text) for text in care]),
         "## Alternatives",
         "",
         *(_item(a.title, a.text) for a in consent.alternatives),

@@ -27,9 +27,15 @@ from needlechart.outcomes.selectors import progress_for
 from needlechart.patients.models import Patient
 from needlechart.plans.models import DeviceChoices, TreatmentPlan
 from needlechart.plans.selectors import current_plan
-from needlechart.protocol import default_protocol, preparation_schedule
-from needlechart.protocol.aftercare import aftercare_timeline, check_in_days
-from needlechart.protocol.vocabulary import SymptomSeverity, TriageLevel
+from needlechart.protocol import default_protocol
+from needlechart.protocol.aftercare import check_in_days
+from needlechart.protocol.patient import (
+    expected_course_for_patient,
+    maintenance_for_patient,
+    precautions_for_patient,
+    preparation_for_patient,
+    warning_signs,
+)
 from needlechart.scheduling.models import Appointment, AppointmentStatus
 from needlechart.scheduling.proposals import session_due
 from needlechart.treatments.models import AdverseEvent, SessionRecord
@@ -120,90 +126,40 @@ def _planned_sessions(plan: TreatmentPlan) -> list[SessionRow]:
 
 
 def plan_summary_context(plan: TreatmentPlan) -> dict[str, Any]:
+    """The patient's plan in patient words: the protocol's patient wording for preparation,
+    expected course, maintenance and precautions (device-specific ones for the plan's device
+    only); the staff wording and its sources stay on the staff plan page."""
     rec = plan.engine_plan()
     zone_order = [d.zone.value for d in rec.depths]
     zones = sorted(plan.depths or {}, key=lambda z: zone_order.index(z) if z in zone_order else 99)
-    if plan.start_date and in_span(plan.start_date):
-        preparation: list[tuple[Any, date | None]] = list(
-            preparation_schedule(rec, plan.start_date)
-        )
-    else:
-        preparation = [(step, None) for step in rec.preparation]
     return {
         "document_title": "Your treatment plan",
         "plan": plan,
-        "rec": rec,
+        "indication": rec.indication_title if rec.indication else "",
         "device": device_label(plan.device),
         "zones": [label(z) for z in zones],
         "sessions": _planned_sessions(plan),
-        "preparation": preparation,
+        # An odd stored start date (outside the plausible span) is shown undated, never a 500.
+        "preparation": preparation_for_patient(
+            rec, plan.start_date if plan.start_date and in_span(plan.start_date) else None
+        ),
+        "expected_course": expected_course_for_patient(rec),
+        "maintenance": maintenance_for_patient(),
+        "maintenance_months": rec.maintenance_interval_months,
+        "taking_care": precautions_for_patient(rec, device=plan.device),
     }
 
 
 # ---------------------------------------------------------------- aftercare
 
 
-@dataclass(frozen=True)
-class WarningSign:
-    label: str
-    reason: str
-    when: list[tuple[str, str, bool]]  # (when, advice, urgent)
-
-
-def _severities(levels: dict[SymptomSeverity, TriageLevel], level: TriageLevel) -> str:
-    chosen = [s.value for s in SymptomSeverity if levels.get(s) is level]
-    if len(chosen) == len(SymptomSeverity):
-        return "at any level"
-    return " or ".join(chosen)
-
-
-def _join(parts: list[str]) -> str:
-    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
-    return text[:1].upper() + text[1:]
-
-
-def warning_signs() -> list[WarningSign]:
-    """The protocol's symptom rules that are not always expected, with their advice: for
-    each level above expected, when it applies (severity, lasting beyond the expected
-    course, getting worse) and what to do; conditions sharing the advice are joined."""
-    signs = []
-    for rule in default_protocol().document.aftercare.symptoms.values():
-        levels = dict(rule.by_severity)
-        if all(level is TriageLevel.EXPECTED for level in levels.values()):
-            continue
-        conditions: dict[TriageLevel, list[str]] = defaultdict(list)
-        for level in (TriageLevel.URGENT, TriageLevel.CONTACT_CLINIC):
-            if level in levels.values():
-                conditions[level].append(_severities(levels, level))
-        # Lasting too long or getting worse only matter where they raise the level above
-        # the mildest (triage takes the most serious of the levels).
-        floor = min(level.rank for level in levels.values())
-        until = rule.expected_until_day
-        if until is not None and rule.after_window.rank > floor:
-            later = "after the treatment day" if until == 0 else f"after day {until}"
-            conditions[rule.after_window].append(f"still there {later}")
-        if rule.worsening.rank > floor:
-            conditions[rule.worsening].append("getting worse")
-        when = [
-            (_join(conditions[level]), rule.advice[level], level is TriageLevel.URGENT)
-            for level in (TriageLevel.URGENT, TriageLevel.CONTACT_CLINIC)
-            if conditions.get(level) and level in rule.advice
-        ]
-        signs.append(WarningSign(label=rule.label, reason=rule.reason, when=when))
-    return signs
-
-
 def aftercare_context(session: SessionRecord) -> dict[str, Any]:
-    days = session.aftercare_days() or (
-        aftercare_timeline(session_date=session.performed_on)
-        if in_span(session.performed_on)
-        else []
-    )
+    days = session.aftercare_sheet_days()
     return {
         "document_title": "Your aftercare",
         "session": session,
         "days": days,
-        "warning_signs": warning_signs(),
+        "warning_signs": warning_signs(session.device),
         "check_ins": check_in_days(),
         "device": device_label(session.device),
     }
@@ -303,9 +259,14 @@ def _adverse_rows(patient: Patient) -> list[dict[str, Any]]:
     return rows
 
 
-def progress_report_context(*, user: User, patient: Patient) -> dict[str, Any]:
+def progress_report_context(
+    *, user: User, patient: Patient, for_patient: bool = True
+) -> dict[str, Any]:
+    """The progress report. The patient's copy (the default) labels each grade confirmed or
+    suggested in plain words and leaves out the UNVERIFIED quantitative score; the clinical
+    copy, for a referring clinician, keeps the score with its label."""
     progress = progress_for(user=user, patient=patient)
-    chart = progress_chart(progress)
+    chart = progress_chart(progress, for_patient=for_patient)
     chart_src = "" if chart.empty else data_url(chart_png(chart))
     sessions = [
         {
@@ -323,6 +284,7 @@ def progress_report_context(*, user: User, patient: Patient) -> dict[str, Any]:
     plan = current_plan(patient=patient)
     return {
         "document_title": "Progress report",
+        "for_patient": for_patient,
         "progress": progress,
         "chart_src": chart_src,
         "chart_width": CHART_WIDTH,

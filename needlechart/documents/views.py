@@ -88,11 +88,17 @@ def aftercare(request: HttpRequest, session_id: int) -> HttpResponse:
     )
 
 
+# `?for=clinician`: the clinical copy for a referring clinician (UNVERIFIED score and its
+# label); anything else is the patient's own copy, the safe default for a printout.
+CLINICAL_COPY = "clinician"
+
+
 @clinical_required
 def progress_report(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = acting_user(request)
     patient = patient_get_for(user=user, patient_id=patient_id)
-    context = progress_report_context(user=user, patient=patient)
+    for_patient = request.GET.get("for") != CLINICAL_COPY
+    context = progress_report_context(user=user, patient=patient, for_patient=for_patient)
     photo_ids = [p.pk for pair in context["photo_pairs"] for p in (pair.before, pair.after)]
     return _pdf_response(
         request,
@@ -101,6 +107,6 @@ def progress_report(request: HttpRequest, patient_id: int) -> HttpResponse:
         context=context,
         patient=patient,
         obj=patient,
-        filename=f"progress-report-{patient.pk}.pdf",
-        detail={"photo_ids": photo_ids},
+        filename=f"progress-report-{patient.pk}{'' if for_patient else '-clinical'}.pdf",
+        detail={"photo_ids": photo_ids, "copy": "patient" if for_patient else CLINICAL_COPY},
     )

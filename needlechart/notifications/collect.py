@@ -17,6 +17,7 @@ from needlechart.patients.models import Patient
 from needlechart.plans.models import PlanStatus, TreatmentPlan
 from needlechart.protocol import default_protocol
 from needlechart.protocol.aftercare import check_in_days
+from needlechart.protocol.patient import preparation_text
 from needlechart.scheduling.models import Appointment, AppointmentStatus
 from needlechart.screenings.models import Screening
 from needlechart.treatments.models import SIGNED_STATUSES, SessionRecord
@@ -47,17 +48,21 @@ def policy() -> due.Policy:
 
 
 def _preparation_steps(recommendation: object) -> tuple[due.PreparationStep, ...]:
+    """The plan's preparation steps, worded for the patient: the protocol's `patient_text`
+    of each step (the stored `text` is the staff wording)."""
     if not isinstance(recommendation, dict):
         return ()
+    protocol = default_protocol()
     steps = []
     for item in recommendation.get("preparation") or []:
         if not isinstance(item, dict) or item.get("days_before") is None:
             continue
+        code, title = str(item.get("code", "")), str(item.get("title", ""))
         steps.append(
             due.PreparationStep(
-                code=str(item.get("code", "")),
-                title=str(item.get("title", "")),
-                text=str(item.get("text", "")),
+                code=code,
+                title=title,
+                text=preparation_text(code, title, protocol=protocol),
                 days_before=int(item["days_before"]),
             )
         )

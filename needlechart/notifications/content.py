@@ -1,8 +1,8 @@
 """Subject and body of each message kind.
 
 Subjects say no more than "your appointment at <clinic>": an inbox preview, a shared screen
-or a lock screen must not reveal the treatment. Clinical text (the preparation steps) is
-the plan's own, copied from the engine's recommendation; nothing clinical is written here.
+or a lock screen must not reveal the treatment. Clinical text (the preparation steps) is the
+protocol's patient wording of the plan's own steps; nothing clinical is written here.
 """
 
 from __future__ import annotations
@@ -57,7 +57,6 @@ def render(message: due.DueMessage, patient: Patient) -> tuple[str, str]:
                 f"Your appointment at {clinic} is on {_when(ctx['starts_at'])}. "
                 "To prepare, as your plan says:",
                 "",
-                f"{ctx['title']}",
                 f"{ctx['text']}",
             ]
         case due.CHECK_IN_INVITATION:

@@ -164,8 +164,35 @@ def _panel(
     )
 
 
-def progress_chart(progress: Progress) -> Chart:
-    """Lay the progress out; an empty chart (no dates at all) has no panels."""
+def _score_panel(progress: Progress, *, top: float, x_of: dict[int, float]) -> Panel:
+    scores = [p for p in progress.points if p.score is not None]
+    score_top = _nice_max(max((p.score or 0) for p in scores)) if scores else 10
+    verified = "" if progress.quantitative_verified else " (UNVERIFIED)"
+    return _panel(
+        key="score",
+        title="Goodman & Baron quantitative score" + (" — UNVERIFIED table" if verified else ""),
+        top=top,
+        height=SCORE_HEIGHT,
+        low=0,
+        high=score_top,
+        ticks=[(v, str(int(v))) for v in (0, score_top / 2, score_top)],
+        values=[
+            (
+                p,
+                float(p.score or 0),
+                f"{short_date(p.on)} · {p.kind_label}: score {p.score}{verified}",
+                True,
+            )
+            for p in scores
+        ],
+        x_of=x_of,
+        empty_text="No quantitative counts recorded",
+    )
+
+
+def progress_chart(progress: Progress, *, for_patient: bool = False) -> Chart:
+    """Lay the progress out; an empty chart (no dates at all) has no panels. The patient's
+    own copy leaves out the UNVERIFIED quantitative score and speaks to the patient."""
     plot_right = WIDTH - RIGHT
     span = _date_range(progress)
     if span is None:
@@ -204,7 +231,11 @@ def progress_chart(progress: Progress) -> Chart:
     top = TOP + PANEL_GAP
     grade_panel = _panel(
         key="grade",
-        title="Goodman & Baron qualitative grade (filled: confirmed; hollow: suggested)",
+        title=(
+            "Scar grade (filled: confirmed by your clinician; hollow: suggested, not confirmed)"
+            if for_patient
+            else "Goodman & Baron qualitative grade (filled: confirmed; hollow: suggested)"
+        ),
         top=top,
         height=GRADE_HEIGHT,
         low=grade_low,
@@ -216,36 +247,20 @@ def progress_chart(progress: Progress) -> Chart:
     )
 
     # --- quantitative score (UNVERIFIED point table)
-    scores = [p for p in progress.points if p.score is not None]
-    score_top = _nice_max(max((p.score or 0) for p in scores)) if scores else 10
-    verified = "" if progress.quantitative_verified else " (UNVERIFIED)"
     top += GRADE_HEIGHT + PANEL_GAP
-    score_panel = _panel(
-        key="score",
-        title="Goodman & Baron quantitative score" + (" — UNVERIFIED table" if verified else ""),
-        top=top,
-        height=SCORE_HEIGHT,
-        low=0,
-        high=score_top,
-        ticks=[(v, str(int(v))) for v in (0, score_top / 2, score_top)],
-        values=[
-            (
-                p,
-                float(p.score or 0),
-                f"{short_date(p.on)} · {p.kind_label}: score {p.score}{verified}",
-                True,
-            )
-            for p in scores
-        ],
-        x_of=x_of,
-        empty_text="No quantitative counts recorded",
-    )
+    panels = [grade_panel]
+    if not for_patient:
+        panels.append(_score_panel(progress, top=top, x_of=x_of))
+        top += SCORE_HEIGHT + PANEL_GAP
 
     # --- patient ratings at follow-up visits
-    top += SCORE_HEIGHT + PANEL_GAP
     rating_panel = _panel(
         key="rating",
-        title="Patient's rating of improvement (0 = none, 10 = best imaginable)",
+        title=(
+            "Your rating of the improvement (0 = none, 10 = best imaginable)"
+            if for_patient
+            else "Patient's rating of improvement (0 = none, 10 = best imaginable)"
+        ),
         top=top,
         height=RATING_HEIGHT,
         low=0,
@@ -287,7 +302,7 @@ def progress_chart(progress: Progress) -> Chart:
         plot_bottom=_f(plot_bottom),
         axis_label_y=_f(plot_bottom + 20),
         axis_tick_y=_f(plot_bottom + 5),
-        panels=[grade_panel, score_panel, rating_panel],
+        panels=[*panels, rating_panel],
         x_ticks=x_ticks,
         sessions=sessions,
         start=start,

@@ -119,6 +119,31 @@ class Progress:
     def is_empty(self) -> bool:
         return not self.points and not self.sessions
 
+    def grade_in_words(self, point: ProgressPoint) -> str:
+        """A grade as a patient reads it, confirmed or suggested, like the staff pages."""
+        if point.grade is None:
+            return "Not graded"
+        level = self.grade_levels.get(point.grade, "")
+        grade = f"{point.grade} ({level.lower()})" if level else str(point.grade)
+        if point.grade_confirmed:
+            return f"{grade}, confirmed by your clinician"
+        return f"{grade}, suggested by the software and not yet confirmed by your clinician"
+
+    @property
+    def patient_rows(self) -> list[dict[str, Any]]:
+        """The assessments for the patient's own pages: date, visit, grade in words, rating
+        (the UNVERIFIED quantitative score stays on staff pages)."""
+        return [
+            {
+                "on": p.on,
+                "kind": p.kind_label,
+                "grade": self.grade_in_words(p),
+                "confirmed": p.grade_confirmed,
+                "rating": p.rating,
+            }
+            for p in self.points
+        ]
+
     @property
     def table_rows(self) -> list[dict[str, Any]]:
         """Assessments and sessions in date order (a session before an assessment that day)."""
@@ -137,6 +162,16 @@ def progress_for(*, user: User, patient: Patient) -> Progress:
     """Every assessment (baseline and follow-ups) with its follow-up rating, and every signed
     session of the patient (any plan) — two queries whatever their number."""
     _require_clinical(user)
+    return _progress(patient)
+
+
+def progress_own(*, patient: Patient) -> Progress:
+    """The same read for the patient portal, where the signed-in patient is the reader (no
+    staff user): the caller passes only the portal session's own patient."""
+    return _progress(patient)
+
+
+def _progress(patient: Patient) -> Progress:
     rows = (
         Assessment.objects.filter(patient=patient)
         .select_related("follow_up")

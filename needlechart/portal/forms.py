@@ -51,9 +51,16 @@ class CheckInForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, photo_allowed: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        photo_allowed: bool = False,
+        device: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.processed_photo: ProcessedPhoto | None = None
+        self.symptoms = symptom_choices(device)
         if photo_allowed:
             self.fields["photo"] = forms.FileField(
                 label="Add a photo of the treated skin (optional)",
@@ -61,7 +68,7 @@ class CheckInForm(forms.Form):
                 widget=forms.FileInput(attrs={"accept": "image/*", "capture": "environment"}),
             )
         self.symptom_rows = []
-        for code, label in symptom_choices():
+        for code, label in self.symptoms:
             self.fields[f"{code}_present"] = forms.BooleanField(label=label, required=False)
             self.fields[f"{code}_severity"] = forms.ChoiceField(
                 label=f"{label}: how bad?",
@@ -82,7 +89,7 @@ class CheckInForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for code, _label in symptom_choices():
+        for code, _label in self.symptoms:
             if data.get(f"{code}_present") and not data.get(f"{code}_severity"):
                 self.add_error(f"{code}_severity", "Please say how bad it is.")
         return data
@@ -115,7 +122,7 @@ class CheckInForm(forms.Form):
                 "severity": self.cleaned_data[f"{code}_severity"],
                 "worsening": bool(self.cleaned_data.get(f"{code}_worse")),
             }
-            for code, _label in symptom_choices()
+            for code, _label in self.symptoms
             if self.cleaned_data.get(f"{code}_present")
         ]
 

@@ -18,6 +18,7 @@ from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID
 from needlechart.portal.models import CheckIn, TriageLevelChoice
 from needlechart.protocol import check_in_days, default_protocol
+from needlechart.protocol.patient import symptoms_for_device
 from needlechart.protocol.vocabulary import Symptom
 from needlechart.scheduling.models import Appointment, AppointmentStatus
 from needlechart.treatments.models import SessionRecord
@@ -58,8 +59,11 @@ def symptom_label(symptom: str) -> str:
     return rule.label if rule is not None else symptom.replace("_", " ")
 
 
-def symptom_choices() -> list[tuple[str, str]]:
-    return [(s.value, symptom_label(s.value)) for s in Symptom]
+def symptom_choices(device: str | None = None) -> list[tuple[str, str]]:
+    """The symptoms a check-in asks about: every one, or those for the device used (no RF
+    burns after a pen session)."""
+    symptoms = list(Symptom) if device is None else symptoms_for_device(device)
+    return [(s.value, symptom_label(s.value)) for s in symptoms]
 
 
 @dataclass(frozen=True)
@@ -109,10 +113,15 @@ def check_ins_needing_review() -> QuerySet[CheckIn]:
     )
 
 
+def latest_session(patient: Patient) -> SessionRecord | None:
+    """The patient's latest signed session: the one whose aftercare they follow."""
+    return signed_sessions(patient).order_by("-performed_on", "-id").first()
+
+
 def today_aftercare(patient: Patient, *, today: date | None = None) -> dict[str, Any] | None:
     """Today's aftercare entry from the latest signed session's stored timeline."""
     today = today or timezone.localdate()
-    session = signed_sessions(patient).order_by("-performed_on", "-id").first()
+    session = latest_session(patient)
     if session is None:
         return None
     day = (today - session.performed_on).days

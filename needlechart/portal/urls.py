@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("documents/consent/<int:consent_id>/", views.consent_document, name="consent_pdf"),
     path("documents/aftercare/<int:session_id>/", views.aftercare_document, name="aftercare_pdf"),
     path("documents/plan/<int:plan_id>/", views.plan_document, name="plan_pdf"),
+    path("aftercare/", views.aftercare, name="aftercare"),
     path("progress/", views.progress, name="progress"),
     path("photos/<int:photo_id>/", views.photo, name="photo"),
     path("check-ins/<int:session_id>/day/<int:day>/", views.check_in, name="check_in"),

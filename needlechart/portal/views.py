@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from needlechart.accounts.models import Role
 from needlechart.accounts.permissions import acting_user, clinical_required, role_required
-from needlechart.assessments.models import Assessment
 from needlechart.audit.services import audit_record
 from needlechart.consents.pdf import consent_pdf
 from needlechart.core.pdf import render_pdf
@@ -33,6 +32,7 @@ from needlechart.documents.content import (
 from needlechart.imaging.models import Photo
 from needlechart.imaging.selectors import NO_PHOTO_CONSENT, open_photo, photo_consent
 from needlechart.imaging.storage import photo_storage
+from needlechart.outcomes.selectors import progress_own
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for
 from needlechart.plans.models import PlanStatus, TreatmentPlan
@@ -42,6 +42,7 @@ from needlechart.portal.models import CheckIn, CheckInPhoto, RescheduleRequest
 from needlechart.portal.selectors import (
     check_in_is_due,
     due_check_ins,
+    latest_session,
     own_or_404,
     signed_consents,
     signed_sessions,
@@ -60,7 +61,7 @@ from needlechart.portal.services import (
     token_state,
 )
 from needlechart.prescreen.antispam import ip_hash
-from needlechart.protocol import preparation_schedule
+from needlechart.protocol.patient import precautions_for_patient, preparation_for_patient
 from needlechart.scheduling.ics import appointment_ics
 from needlechart.scheduling.models import Appointment
 
@@ -281,6 +282,8 @@ def _plan_in_words(plan: TreatmentPlan | None) -> dict[str, Any] | None:
         "areas": [label(z) for z in (plan.depths or {})],
         "sessions": plan.sessions_planned,
         "interval_weeks": plan.interval_weeks,
+        # The protocol's patient wording; device-specific care for the plan's device only.
+        "taking_care": precautions_for_patient(plan.engine_plan(), device=plan.device),
     }
 
 
@@ -292,10 +295,7 @@ def home(request: HttpRequest, patient: Patient) -> HttpResponse:
     preparation = []
     if plan is not None and next_appt is not None:
         day = timezone.localdate(next_appt.starts_at)
-        preparation = [
-            {"title": step.title, "text": step.text, "from": on}
-            for step, on in preparation_schedule(plan.engine_plan(), day)
-        ]
+        preparation = preparation_for_patient(plan.engine_plan(), day)
     _audit("portal.view", patient, page="home")
     return render(
         request,
@@ -409,20 +409,21 @@ def plan_document(request: HttpRequest, patient: Patient, plan_id: int) -> HttpR
 
 
 @portal_login_required
+def aftercare(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """The aftercare of the latest signed session: the same content as its PDF sheet."""
+    session = latest_session(patient)
+    context: dict[str, Any] = {"session": None, "clinic_phone": settings.CLINIC_PHONE}
+    if session is not None:
+        context.update(aftercare_context(session))
+        context["today"] = (timezone.localdate() - session.performed_on).days
+    _audit("portal.view", patient, page="aftercare")
+    return render(request, "portal/aftercare.html", context)
+
+
+@portal_login_required
 def progress(request: HttpRequest, patient: Patient) -> HttpResponse:
-    assessments = list(Assessment.objects.filter(patient=patient).order_by("assessed_on", "id"))
-    rows = []
-    for a in assessments:
-        quantitative = (a.grading or {}).get("quantitative") or {}
-        rows.append(
-            {
-                "on": a.assessed_on,
-                "kind": a.get_kind_display(),
-                "grade": a.qualitative_grade or a.suggested_grade,
-                "score": a.quantitative_score,
-                "score_label": quantitative.get("label", ""),
-            }
-        )
+    # The outcomes read the staff chart uses: a grade is "confirmed" or "suggested" alike.
+    rows = progress_own(patient=patient).patient_rows
     clinical, _marketing = photo_consent(patient)
     photos = (
         list(
@@ -478,6 +479,7 @@ def check_in(request: HttpRequest, patient: Patient, session_id: int, day: int) 
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" and photo_allowed else None,
         photo_allowed=photo_allowed,
+        device=session.device,
     )
     if request.method == "POST" and form.is_valid():
         try:

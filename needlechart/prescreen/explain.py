@@ -156,9 +156,11 @@ SENTENCES: dict[str, str] = {
     "minor_without_guardian": (
         "Because you are under the age of consent, a parent or guardian needs to come with you."
     ),
+    # The pre-screen does not know the device: the pen's labelled age is said as a condition.
     "pen_under_labelled_age": (
-        "The microneedling pen is approved for adults from {age}; at your age it is used "
-        "'off-label', which the clinician will explain."
+        "If the clinic treats you with an automated microneedling pen: it is approved for "
+        "adults from {age}, so at your age it would be used 'off-label', which the clinician "
+        "will explain."
     ),
     "active_inflammatory_acne": (
         "From your own estimate, you have quite a few spots or painful lumps at the moment. "

@@ -6,10 +6,11 @@ This module only describes and validates; `loader` reads files and `screening`, 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from .conditions import Condition
 from .vocabulary import (
@@ -25,6 +26,29 @@ from .vocabulary import (
 )
 
 Evidence = Literal["peer_reviewed", "regulator", "clinic_practice", "synthesis", "unsourced"]
+
+# Words that belong on staff pages only: source keys, evidence labels, research notes.
+_STAFF_ONLY = re.compile(
+    r"\[[A-Z]+\d+[a-z]?\]|\bunverified\b|\bunsourced\b|\bsynthesis\b|\bevidence\b",
+    re.IGNORECASE,
+)
+
+
+def _patient_words(text: str) -> str:
+    """Text a patient reads: plain words, so no source keys, evidence labels or research
+    notes (those stay beside the staff text, which keeps the entry's sources)."""
+    found = _STAFF_ONLY.search(text)
+    if found:
+        raise ValueError(
+            f"patient text must not contain '{found.group(0)}': keep sources and evidence "
+            "notes in the staff fields"
+        )
+    return " ".join(text.split())
+
+
+# What the patient reads for an entry whose `text` is written for staff; it says the same
+# thing plainly, with no new clinical figure, and shares the entry's sources.
+PatientText = Annotated[str, Field(min_length=1), AfterValidator(_patient_words)]
 
 
 class _Part(BaseModel):
@@ -54,6 +78,8 @@ class Meta(_Part):
 
 class Precaution(Sourced):
     text: str
+    patient_text: PatientText
+    applies_to_devices: list[Device] | None = None  # None: every device
 
 
 class ScreeningRule(Sourced):
@@ -202,6 +228,7 @@ class Indication(Sourced):
     interval_weeks: NumberRange | Gap
     depth_table: str
     expected_course: str
+    patient_expected_course: PatientText
     device_courses: dict[Device, DeviceCourse] = Field(default_factory=dict)
 
 
@@ -213,6 +240,7 @@ class PreparationStep(Sourced):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
     text: str
+    patient_text: PatientText
     days_before: int = Field(ge=0, le=365)
     applies_when: Condition | None = None
 
@@ -226,6 +254,7 @@ class Adjunct(Sourced):
 
 class Maintenance(Sourced):
     text: str
+    patient_text: PatientText
     interval_months: int | None = Field(default=None, ge=1, le=60)
 
 
@@ -276,7 +305,10 @@ class SymptomRule(Sourced):
     worsening: TriageLevel = TriageLevel.CONTACT_CLINIC
     severe_and_worsening: TriageLevel | None = None  # None: the worsening level applies
     reason: str
+    patient_reason: PatientText
     advice: dict[TriageLevel, str]
+    # Warning signs of one kind of device only (RF burns); triage still answers for any.
+    applies_to_devices: list[Device] | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> SymptomRule:

@@ -7,7 +7,9 @@ correction is a `SessionAmendment` that keeps the original value beside the new 
 from django.conf import settings
 from django.db import models
 
+from needlechart.core.dates import in_span
 from needlechart.core.models import ClinicalRecord
+from needlechart.protocol.aftercare import aftercare_timeline
 from needlechart.protocol.results import AftercareDay, Triage
 from needlechart.protocol.vocabulary import Symptom, SymptomSeverity, TriageLevel
 
@@ -137,6 +139,14 @@ class SessionRecord(ClinicalRecord):
 
     def aftercare_days(self) -> list[AftercareDay]:
         return [AftercareDay.model_validate(d) for d in self.aftercare or []]
+
+    def aftercare_sheet_days(self) -> list[AftercareDay]:
+        """The timeline stored when the record was signed; a draft previews the protocol's,
+        dated from the session date (none for an implausible stored date: never a 500)."""
+        stored = self.aftercare_days()
+        if stored or not in_span(self.performed_on):
+            return stored
+        return aftercare_timeline(session_date=self.performed_on)
 
 
 class SessionAmendment(ClinicalRecord):

@@ -17,15 +17,15 @@ from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.assessments.forms import add_service_errors
 from needlechart.audit.services import audit_record
 from needlechart.consents.selectors import consent_valid_for
-from needlechart.core.dates import in_span, safe_add_days
+from needlechart.core.dates import safe_add_days
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for
 from needlechart.plans.models import TreatmentPlan
 from needlechart.plans.selectors import plan_get_for
 from needlechart.plans.services import format_range
 from needlechart.protocol import Verdict, cite, default_protocol
 from needlechart.protocol.aftercare import check_in_days
+from needlechart.protocol.patient import warning_signs
 from needlechart.protocol.results import Screening as EngineScreening
-from needlechart.protocol.vocabulary import TriageLevel
 from needlechart.scheduling.models import Appointment
 from needlechart.treatments import selectors
 from needlechart.treatments.forms import (
@@ -382,37 +382,14 @@ def session_aftercare(request: HttpRequest, session_id: int) -> HttpResponse:
     audit_record(
         actor=user, action="session.aftercare_view", obj=record, patient_id=record.patient_id
     )
-    days = record.aftercare_days()
-    if not days:  # a draft: preview from the protocol, dated from the session date
-        from needlechart.protocol.aftercare import aftercare_timeline
-
-        days = (
-            aftercare_timeline(session_date=record.performed_on)
-            if in_span(record.performed_on)
-            else []
-        )
-    symptoms = default_protocol().document.aftercare.symptoms
-    # Warning signs: symptoms the protocol never counts as expected after a session.
-    warning_signs = [
-        {"label": rule.label, "reason": rule.reason}
-        for rule in symptoms.values()
-        if TriageLevel.EXPECTED not in rule.by_severity.values()
-    ]
-    # Expected effects, with the day after which they too need a call.
-    expected = [
-        {"label": rule.label, "until": rule.expected_until_day}
-        for rule in symptoms.values()
-        if TriageLevel.EXPECTED in rule.by_severity.values()
-    ]
     return render(
         request,
         "treatments/aftercare.html",
         {
             "session": record,
             "patient": record.patient,
-            "days": days,
-            "warning_signs": warning_signs,
-            "expected_symptoms": expected,
+            "days": record.aftercare_sheet_days(),
+            "warning_signs": warning_signs(record.device),
             "clinic_name": settings.CLINIC_NAME,
             "clinic_phone": settings.CLINIC_PHONE,
             "clinic_address": settings.CLINIC_ADDRESS,

@@ -226,7 +226,8 @@ def test_aftercare_uses_the_stored_timeline(clinician_client: Client, treated: C
 def test_progress_report_with_photos(
     clinician_client: Client, treated: Course, patient: Patient
 ) -> None:
-    content = pdf_of(clinician_client, reverse("documents:progress_report", args=[patient.pk]))
+    url = reverse("documents:progress_report", args=[patient.pk]) + "?for=clinician"
+    content = pdf_of(clinician_client, url)
     check_pages(content)
     text = text_of(content)
     first = min(p.taken_on for p in treated.photos)

@@ -24,6 +24,7 @@ from needlechart.plans.models import TreatmentPlan
 from needlechart.plans.testing import screen_patient
 from needlechart.protocol import default_protocol
 from needlechart.protocol.aftercare import check_in_days
+from needlechart.protocol.patient import preparation_text
 from needlechart.scheduling.models import Appointment, AppointmentStatus
 from needlechart.screenings.models import Screening
 
@@ -89,7 +90,13 @@ def test_course_start_confirmation_preparation_reminder(clinician: User, patient
     assert_each_sent_once()
     prep = Message.objects.filter(kind=MessageKind.PREPARATION_REMINDER).first()
     assert prep is not None
-    assert any(step["text"] in prep.body for step in steps)  # the plan's own words
+    # The plan's own steps in the protocol's patient words; never the staff wording.
+    assert any(preparation_text(s["code"], s["title"]) in prep.body for s in steps)
+    assert any("prescriber" in step["text"] for step in steps)  # staff wording in the plan
+    bodies = Message.objects.filter(kind=MessageKind.PREPARATION_REMINDER).values_list(
+        "body", flat=True
+    )
+    assert not any("prescriber" in body for body in bodies)
 
 
 def test_check_ins_follow_up_and_maintenance(clinician: User, patient: Patient) -> None:

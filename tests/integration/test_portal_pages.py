@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from needlechart.accounts.models import User
 from needlechart.documents.testing import Course, course
@@ -478,8 +479,13 @@ def test_check_in_form_uses_protocol_labels(fresh: Any) -> None:
     response = client.get(reverse("portal:check_in", args=[session.pk, 1]))
     assert response.status_code == 200
     html = response.content.decode()
+    assert session.device == "automated_pen"
     for rule in default_protocol().document.aftercare.symptoms.values():
-        assert rule.label in html
+        # Device warnings match the device used: no RF burns after a pen session.
+        for_this_device = rule.applies_to_devices is None or "automated_pen" in [
+            d.value for d in rule.applies_to_devices
+        ]
+        assert (escape(rule.label) in html) is for_this_device, rule.label
 
 
 def test_home_without_a_plan(make_patient: Any) -> None:

@@ -14,12 +14,10 @@ from pypdf import PdfReader
 
 from needlechart.core.pdf import html_to_pdf, logo_data_url, no_fetch, render_pdf
 from needlechart.documents.chart_png import SCALE, chart_png
-from needlechart.documents.content import photo_pairs, warning_signs
+from needlechart.documents.content import photo_pairs
 from needlechart.imaging.models import Photo, PhotoView
 from needlechart.outcomes.chart import progress_chart
 from needlechart.outcomes.selectors import Progress, ProgressPoint, SessionMark
-from needlechart.protocol import default_protocol
-from needlechart.protocol.vocabulary import Symptom, TriageLevel
 
 # Loaded by name: pypdfium2 ships no type information.
 pdfium: Any = importlib.import_module("pypdfium2")
@@ -106,20 +104,3 @@ def test_photo_pairs_earliest_and_latest_of_each_view() -> None:
     ]
     pairs = photo_pairs(photos)
     assert [(a.pk, b.pk) for a, b in pairs] == [(2, 4), (1, 5)]
-
-
-def test_warning_signs_come_from_the_protocol() -> None:
-    symptoms = default_protocol().document.aftercare.symptoms
-    signs = {s.label: s for s in warning_signs()}
-    for rule in symptoms.values():
-        always_expected = all(lv is TriageLevel.EXPECTED for lv in rule.by_severity.values())
-        assert (rule.label in signs) is not always_expected
-    fever = signs[symptoms[Symptom.FEVER].label]
-    fever_advice = symptoms[Symptom.FEVER].advice[TriageLevel.URGENT]
-    assert fever.when == [("At any level", fever_advice, True)]
-    redness = signs[symptoms[Symptom.REDNESS].label]
-    [(when, advice, urgent)] = redness.when
-    assert "Severe" in when and "after day 7" in when and "getting worse" in when
-    assert advice == symptoms[Symptom.REDNESS].advice[TriageLevel.CONTACT_CLINIC] and not urgent
-    for sign in signs.values():
-        assert sign.when and sign.reason
