@@ -24,7 +24,7 @@ from needlechart.plans.selectors import plan_get_for
 from needlechart.plans.services import format_range
 from needlechart.protocol import Verdict, cite, default_protocol
 from needlechart.protocol.aftercare import check_in_days
-from needlechart.protocol.patient import warning_signs
+from needlechart.protocol.patient import symptoms_for_device, warning_signs
 from needlechart.protocol.results import Screening as EngineScreening
 from needlechart.scheduling.models import Appointment
 from needlechart.treatments import selectors
@@ -253,9 +253,35 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         "symptom_reports": list(record.symptom_reports.all()),
         "adverse_events": list(record.adverse_events.all()),
         "require_countersign": settings.REQUIRE_COUNTERSIGN,
+        "aftercare_sources": _aftercare_sources(record),
     }
     context.update(_charting_guidance())
     return render(request, "treatments/session_detail.html", context)
+
+
+def _aftercare_sources(record: SessionRecord) -> dict[str, list[dict[str, Any]]]:
+    """Provenance of what the patient's aftercare sheet says, for staff: each instruction and
+    each warning sign's staff reason with its sources (the sheet itself carries none)."""
+    protocol = default_protocol()
+    instructions: dict[str, list[str]] = {}
+    for day in record.aftercare_sheet_days():
+        for item in day.instructions:
+            instructions.setdefault(item.text, item.sources)
+    rules = protocol.document.aftercare.symptoms
+    return {
+        "instructions": [
+            {"text": text, "sources": protocol.cite(keys)} for text, keys in instructions.items()
+        ],
+        "warning_signs": [
+            {
+                "label": rules[symptom].label,
+                "reason": rules[symptom].reason,
+                "sources": protocol.cite(rules[symptom].sources),
+                "note": rules[symptom].note,
+            }
+            for symptom in symptoms_for_device(record.device, protocol=protocol)
+        ],
+    }
 
 
 @clinical_required

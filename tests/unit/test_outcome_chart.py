@@ -106,3 +106,24 @@ def test_text_is_escaped() -> None:
     evil = progress([point(1, date(2030, 1, 1), kind_label="<script>x</script>", grade=2)])
     html = render(evil)
     assert "<script>x" not in html and "&lt;script&gt;" in html
+
+
+def test_the_patients_copy_leaves_out_the_unverified_score() -> None:
+    staff = progress_chart(SAMPLE)
+    mine = progress_chart(SAMPLE, for_patient=True)
+    assert [p.key for p in staff.panels] == ["grade", "score", "rating"]
+    assert [p.key for p in mine.panels] == ["grade", "rating"]
+    assert mine.height < staff.height
+    words = " ".join(p.title for p in mine.panels) + " ".join(
+        pt.title for p in mine.panels for pt in p.points
+    )
+    assert "UNVERIFIED" not in words.upper() and "your clinician" in words
+
+
+def test_grades_in_words_say_confirmed_or_suggested() -> None:
+    rows = SAMPLE.patient_rows
+    assert [r["confirmed"] for r in rows] == [True, False, True]
+    assert rows[0]["grade"] == f"3 ({LEVELS[3].lower()}), confirmed by your clinician"
+    assert "suggested by the software and not yet confirmed" in rows[1]["grade"]
+    assert rows[1]["rating"] == 6 and "score" not in rows[0]
+    assert SAMPLE.grade_in_words(point(9, date(2030, 9, 1))) == "Not graded"
