@@ -115,6 +115,16 @@ def test_prescreen_to_reviewed_check_in(
     check_in = CheckIn.objects.get(session=session, day=1)
     assert check_in.needs_review
     assert patient_page.get_by_text("clinic", exact=False).first.is_visible()
+
+    # Her aftercare in plain words: when to call, then day by day with today marked.
+    patient_page.get_by_role("link", name="My aftercare").click()
+    patient_page.get_by_role("heading", name="When to call us").wait_for()
+    assert patient_page.locator(".aftercare-day--today").count() == 1
+    assert "[S" not in patient_page.content() and "UNVERIFIED" not in patient_page.content()
+    patient_page.screenshot(
+        path=str(screenshot("06b-portal-aftercare").parent / "portal-aftercare.png"),
+        full_page=True,
+    )
     patient_page.context.close()
 
     # 6. A clinician (at her own desk) sees it on the dashboard and reviews it.
