@@ -34,6 +34,8 @@ from needlechart.protocol.patient import (
     maintenance_for_patient,
     precautions_for_patient,
     preparation_for_patient,
+    red_flags,
+    sheet_extras,
     warning_signs,
 )
 from needlechart.scheduling.models import Appointment, AppointmentStatus
@@ -160,6 +162,8 @@ def aftercare_context(session: SessionRecord) -> dict[str, Any]:
         "session": session,
         "days": days,
         "warning_signs": warning_signs(session.device),
+        "red_flags": red_flags(session.device),
+        "sheet_extras": sheet_extras(),
         "check_ins": check_in_days(),
         "device": device_label(session.device),
     }

@@ -333,7 +333,7 @@ class CheckIns(Sourced):
 class RedFlag(Sourced):
     """A "call us if" sign for the patient's aftercare sheet, in the patient's words."""
 
-    text: str
+    text: PatientText
     level: Literal["contact_clinic", "urgent"]
     applies_to_devices: list[Device] | None = None  # None: every device
 
@@ -343,7 +343,7 @@ class SheetItem(Sourced):
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
-    text: str
+    text: PatientText
 
 
 class Aftercare(_Part):

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .document import RedFlag, SheetItem
 from .loader import Protocol, default_protocol
 from .results import Plan
 from .vocabulary import Device, Symptom, SymptomSeverity, TriageLevel
@@ -163,6 +164,10 @@ def warning_signs(
             conditions[rule.after_window].append(f"still there {later}")
         if rule.worsening.rank > floor:
             conditions[rule.worsening].append("getting worse")
+        if rule.severe_and_worsening is not None and rule.severe_and_worsening.rank > max(
+            levels[SymptomSeverity.SEVERE].rank, rule.worsening.rank
+        ):
+            conditions[rule.severe_and_worsening].append("severe and getting worse")
         when = [
             (_join(conditions[level]), rule.advice[level], level is TriageLevel.URGENT)
             for level in (TriageLevel.URGENT, TriageLevel.CONTACT_CLINIC)
@@ -170,6 +175,23 @@ def warning_signs(
         ]
         signs.append(WarningSign(label=rule.label, reason=rule.patient_reason, when=when))
     return signs
+
+
+def red_flags(device: Device | str | None, *, protocol: Protocol | None = None) -> list[RedFlag]:
+    """The aftercare sheet's "call us if" list for the device used, urgent ones first (they
+    say themselves when to call emergency services)."""
+    protocol = protocol or default_protocol()
+    flags = [
+        flag
+        for flag in protocol.document.aftercare.red_flags
+        if device_applies(flag.applies_to_devices, device)
+    ]
+    return sorted(flags, key=lambda f: f.level != "urgent")
+
+
+def sheet_extras(*, protocol: Protocol | None = None) -> list[SheetItem]:
+    """Instructions printed beside the day-by-day timeline (numbing cream, antiviral course)."""
+    return list((protocol or default_protocol()).document.aftercare.sheet_extras)
 
 
 __all__ = [
@@ -181,6 +203,8 @@ __all__ = [
     "precautions_for_patient",
     "preparation_for_patient",
     "preparation_text",
+    "red_flags",
+    "sheet_extras",
     "symptoms_for_device",
     "warning_signs",
 ]

@@ -24,7 +24,12 @@ from needlechart.plans.selectors import plan_get_for
 from needlechart.plans.services import format_range
 from needlechart.protocol import Verdict, cite, default_protocol
 from needlechart.protocol.aftercare import check_in_days
-from needlechart.protocol.patient import symptoms_for_device, warning_signs
+from needlechart.protocol.patient import (
+    red_flags,
+    sheet_extras,
+    symptoms_for_device,
+    warning_signs,
+)
 from needlechart.protocol.results import Screening as EngineScreening
 from needlechart.scheduling.models import Appointment
 from needlechart.treatments import selectors
@@ -269,6 +274,14 @@ def _aftercare_sources(record: SessionRecord) -> dict[str, list[dict[str, Any]]]
             instructions.setdefault(item.text, item.sources)
     rules = protocol.document.aftercare.symptoms
     return {
+        "red_flags": [
+            {"text": flag.text, "sources": protocol.cite(flag.sources), "note": flag.note}
+            for flag in red_flags(record.device, protocol=protocol)
+        ],
+        "extras": [
+            {"text": item.text, "sources": protocol.cite(item.sources), "note": item.note}
+            for item in sheet_extras(protocol=protocol)
+        ],
         "instructions": [
             {"text": text, "sources": protocol.cite(keys)} for text, keys in instructions.items()
         ],
@@ -416,6 +429,8 @@ def session_aftercare(request: HttpRequest, session_id: int) -> HttpResponse:
             "patient": record.patient,
             "days": record.aftercare_sheet_days(),
             "warning_signs": warning_signs(record.device),
+            "red_flags": red_flags(record.device),
+            "sheet_extras": sheet_extras(),
             "clinic_name": settings.CLINIC_NAME,
             "clinic_phone": settings.CLINIC_PHONE,
             "clinic_address": settings.CLINIC_ADDRESS,

@@ -500,3 +500,29 @@ def test_staff_plan_and_aftercare_pages_keep_their_sources(
     assert first.text in session_text and cite(first.sources)[0] in session_text
     burns = doc.aftercare.symptoms[Symptom.BURNS]  # an RF session: its warning signs include burns
     assert _words(burns.reason) in session_text and cite(burns.sources)[0] in session_text
+
+
+# ---------------------------------------------------------------- red flags and extras
+
+
+def test_call_us_if_list_on_the_aftercare_sheet_and_portal(
+    rf: Treated, young_pen: Treated, clinician_client: Client
+) -> None:
+    """The protocol's red flags for the device used, urgent ones marked and saying when to
+    call emergency services, and the extras (numbing cream, antiviral course)."""
+    doc = default_protocol().document
+    rf_only = [f.text for f in doc.aftercare.red_flags if f.applies_to_devices]
+    everyone = [f for f in doc.aftercare.red_flags if not f.applies_to_devices]
+    emergency = next(f.text for f in everyone if "emergency services" in f.text)
+    for treated, device_flags in ((rf, True), (young_pen, False)):
+        pages = patient_documents(treated, clinician_client)
+        for name in ("aftercare", "aftercare.pdf", "printable aftercare sheet"):
+            text = " ".join(pages[name].split())
+            assert "Call us" in text, name
+            for flag in everyone:
+                assert flag.text in text, (name, flag.text)
+            assert f"Urgent: {emergency}" in text, name
+            for flag_text in rf_only:
+                assert (flag_text in text) is device_flags, (name, flag_text)
+            for extra in doc.aftercare.sheet_extras:
+                assert extra.text in text, (name, extra.code)

@@ -25,6 +25,8 @@ from needlechart.protocol.patient import (
     precautions_for_patient,
     preparation_for_patient,
     preparation_text,
+    red_flags,
+    sheet_extras,
     symptoms_for_device,
     warning_signs,
 )
@@ -111,7 +113,7 @@ def test_warning_signs_come_from_the_protocol() -> None:
     assert fever.when == [("At any level", fever_advice, True)]
     assert fever.reason == symptoms[Symptom.FEVER].patient_reason  # never the staff reason
     redness = signs[symptoms[Symptom.REDNESS].label]
-    [(when, advice, urgent)] = redness.when
+    (when, advice, urgent) = redness.when[-1]  # the first is "severe and getting worse"
     assert "Severe" in when and "after day 7" in when and "getting worse" in when
     assert advice == symptoms[Symptom.REDNESS].advice[TriageLevel.CONTACT_CLINIC] and not urgent
     for sign in signs.values():
@@ -162,3 +164,32 @@ def test_expected_course_and_maintenance() -> None:
     assert (
         maintenance_for_patient() == default_protocol().document.planning.maintenance.patient_text
     )
+
+
+def test_red_flags_urgent_first_and_for_the_device() -> None:
+    flags = default_protocol().document.aftercare.red_flags
+    rf_only = [f for f in flags if f.applies_to_devices is not None]
+    assert rf_only  # the RF burn flag
+    for device in Device:
+        mine = red_flags(device)
+        levels = [f.level for f in mine]
+        assert levels == sorted(levels, key=lambda lv: lv != "urgent")
+        for flag in rf_only:
+            assert (flag in mine) is (device is Device.RF)
+    assert any("emergency services" in f.text for f in red_flags(Device.PEN) if f.level == "urgent")
+    assert sheet_extras() == list(default_protocol().document.aftercare.sheet_extras)
+
+
+def test_severe_and_worsening_is_its_own_warning() -> None:
+    rule = default_protocol().document.aftercare.symptoms[Symptom.REDNESS]
+    assert rule.severe_and_worsening is TriageLevel.URGENT
+    [sign] = [s for s in warning_signs(Device.PEN) if s.label == rule.label]
+    urgent = [(when, advice) for when, advice, is_urgent in sign.when if is_urgent]
+    assert urgent == [("Severe and getting worse", rule.advice[TriageLevel.URGENT])]
+
+
+def test_red_flag_and_extra_text_is_patient_wording() -> None:
+    raw = _default()
+    raw["aftercare"]["red_flags"][0]["text"] = "Fever [S19]."
+    with pytest.raises(ProtocolError, match=r"aftercare\.red_flags\[0\]\.text"):
+        parse(yaml.safe_dump(raw))
