@@ -116,9 +116,10 @@ def test_prescreen_to_reviewed_check_in(
     assert check_in.needs_review
     assert patient_page.get_by_text("clinic", exact=False).first.is_visible()
 
-    # Her aftercare in plain words: when to call, then day by day with today marked.
+    # Her aftercare in plain words: call us if, signs to watch, then day by day (today marked).
     patient_page.get_by_role("link", name="My aftercare").click()
-    patient_page.get_by_role("heading", name="When to call us").wait_for()
+    patient_page.get_by_role("heading", name="Signs to watch, and what to do").wait_for()
+    assert patient_page.locator("#red-flags .red-flag--urgent").count() >= 1
     assert patient_page.locator(".aftercare-day--today").count() == 1
     assert "[S" not in patient_page.content() and "UNVERIFIED" not in patient_page.content()
     patient_page.screenshot(
