@@ -21,6 +21,8 @@ ZONES = (
     "jawline",
     "neck",
 )
+# Mostly the kit's listed glide; sometimes undecided or an unlisted serum.
+PRODUCTS = (["kit_hyaluronic_gel"],) * 8 + (None, ["kit_hyaluronic_gel", "other"])
 CONCERNS = (
     "acne_scars",
     "active_acne",
@@ -96,6 +98,7 @@ def intake_dicts(
                     k: _exposure(rng, today)
                     for k in ("chemical_peel", "laser", "filler", "botulinum_toxin")
                 },
+                "products_to_apply": rng.choice(PRODUCTS),
             }
         )
     return out

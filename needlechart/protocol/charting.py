@@ -39,7 +39,11 @@ def day_of_intake(
             node = data
             for part in parents:
                 node = node.setdefault(part, {})
-            node[leaf] = value
+            if isinstance(value, list):
+                current = node.get(leaf) or []
+                node[leaf] = [*current, *(v for v in value if v not in current)]
+            else:
+                node[leaf] = value
             if leaf == "status" and value in ("current", "no"):
                 node.pop("last_date", None)  # a current exposure has no "last" date yet
     return Intake.model_validate(data), needs_review

@@ -9,7 +9,12 @@ A condition names an intake fact by its dotted path and tests it:
     {fact: sun_exposure, within: {preparation: avoid_sun}}   # the plan's own window
     {fact: active_acne.gags, score: gags, gte: 19}          # a protocol-defined score
     {fact: pregnant, is: "yes", known_only: true}           # in `applies_when` only
+    {fact: products_to_apply, outside: charting.glide_products}   # a protocol code list
     {all: [...]} / {any: [...]}
+
+`outside` names a list of codes the protocol itself keeps (see `code_lists` in the loader),
+so a rule and the list it checks against can never drift apart: true when the fact (or any
+item of a list fact) is not on it.
 
 Evaluation is three-valued: a fact the patient has not answered makes the condition
 `unknown`, which the screening turns into a question (never into a silent "no"). A `within`
@@ -98,6 +103,7 @@ class Condition(BaseModel):
     gte: float | None = None
     lte: float | None = None
     within: Period | None = None
+    outside: str | None = None  # the name of a protocol code list
     score: str | None = None  # compare a protocol-defined score of the fact (gte/lte)
     known_only: bool = False  # an unknown value makes this test false (preconditions only)
     all: list[Condition] | None = None
@@ -115,7 +121,7 @@ class Condition(BaseModel):
     def _one_shape(self) -> Condition:
         tests = [
             t
-            for t in ("is_", "in_", "not_in", "gte", "lte", "within")
+            for t in ("is_", "in_", "not_in", "gte", "lte", "within", "outside")
             if getattr(self, t) is not None
         ]
         combinators = [c for c in ("all", "any") if getattr(self, c) is not None]
@@ -127,9 +133,13 @@ class Condition(BaseModel):
         elif self.fact is None:
             raise ValueError("a condition needs a 'fact' (or 'all'/'any')")
         elif not tests:
-            raise ValueError("a condition needs a test: is, in, not_in, gte, lte or within")
+            raise ValueError(
+                "a condition needs a test: is, in, not_in, gte, lte, within or outside"
+            )
         elif "within" in tests and len(tests) > 1:
             raise ValueError("'within' cannot be combined with another test")
+        elif "outside" in tests and len(tests) > 1:
+            raise ValueError("'outside' cannot be combined with another test")
         if self.score is not None and not {"gte", "lte"} & set(tests):
             raise ValueError("'score' needs 'gte' or 'lte'")
         return self
@@ -156,9 +166,10 @@ class Context:
 
     windows: Mapping[str, Period]  # preparation step code -> its window
     scores: Mapping[str, Score]  # score name -> function of the fact's value
+    code_lists: Mapping[str, frozenset[str]]  # list name -> its codes (for `outside`)
 
 
-NO_CONTEXT = Context(windows={}, scores={})
+NO_CONTEXT = Context(windows={}, scores={}, code_lists={})
 
 
 def compile_condition(condition: Condition, context: Context = NO_CONTEXT) -> Evaluator:
@@ -184,6 +195,15 @@ def compile_condition(condition: Condition, context: Context = NO_CONTEXT) -> Ev
 def _compile_test(condition: Condition, context: Context) -> Evaluator:
     assert condition.fact is not None
     getter = fact_getter(condition.fact)
+    if condition.outside is not None:
+        if condition.outside not in context.code_lists:
+            known = ", ".join(sorted(context.code_lists)) or "none"
+            raise ValueError(
+                f"fact '{condition.fact}': 'outside' names an unknown list "
+                f"'{condition.outside}' (known: {known})"
+            )
+        listed = context.code_lists[condition.outside]
+        return lambda intake, today: _outside(getter(intake), listed)
     if condition.within is not None:
         period = condition.within
         if period.preparation is not None:
@@ -233,7 +253,7 @@ def _enum_test(getter: Callable[[Intake], Any], allowed: frozenset[str]) -> Eval
 
 
 def _matches(value: Any, allowed: frozenset[str]) -> Outcome:
-    if isinstance(value, list):  # e.g. concerns: true when any listed item matches
+    if isinstance(value, list | tuple):  # e.g. concerns: true when any listed item matches
         return FALSE if allowed.isdisjoint(value) else TRUE
     if isinstance(value, dict):  # e.g. GAGS: true when any region's value matches
         return FALSE if allowed.isdisjoint(value.values()) else TRUE
@@ -245,6 +265,13 @@ def _matches(value: Any, allowed: frozenset[str]) -> Outcome:
     if value is None or value in _UNKNOWN_VALUES:
         return UNKNOWN
     return FALSE
+
+
+def _outside(value: Any, listed: frozenset[str]) -> Outcome:
+    if value is None or (isinstance(value, str) and value in _UNKNOWN_VALUES):
+        return UNKNOWN
+    items = value if isinstance(value, list | tuple) else (value,)
+    return FALSE if listed.issuperset(items) else TRUE
 
 
 def _negate(outcome: Outcome) -> Outcome:
@@ -359,4 +386,6 @@ def describe_fact(intake: Intake, path: str) -> str:
     if isinstance(value, Exposure):
         when = f", last {value.last_date.isoformat()}" if value.last_date else ""
         return f"{path} = {value.status.value}{when}"
+    if isinstance(value, list | tuple):
+        return f"{path} = {', '.join(str(_value(v)) for v in value) or 'none'}"
     return f"{path} = {_value(value)}"

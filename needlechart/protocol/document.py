@@ -384,11 +384,16 @@ class GlideProduct(Sourced):
 
 
 class CheckItem(_Part):
-    """A day-of re-screen question and the intake fact a "yes" sets before screening again."""
+    """A day-of re-screen question and the intake fact a "yes" sets before screening again.
+
+    A list value is added to a list fact (a "yes" today never removes what the consultation
+    recorded); any other value replaces the fact.
+    """
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     question: str
-    sets: dict[str, str | bool] = Field(default_factory=dict)  # intake path -> value on "yes"
+    # intake path -> value on "yes"
+    sets: dict[str, str | bool | list[str]] = Field(default_factory=dict)
 
 
 class AdverseEventType(Sourced):

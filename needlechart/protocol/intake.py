@@ -7,8 +7,9 @@ never into a silent `no`. Unknown fields are rejected so a typo cannot hide an a
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from .vocabulary import (
     Answer,
@@ -33,6 +34,15 @@ class _Strict(BaseModel):
 # Dates outside this span are typing errors, and wash-out arithmetic on them would overflow.
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2199, 12, 31)
+
+# A product to be applied to the open skin: a code from the protocol's list for needled skin
+# (`charting.glide_products`), or OTHER_PRODUCT for one the list does not have. The intake does
+# not check codes against a protocol (it is protocol-independent): a code the protocol does not
+# list is "outside the list", which the protocol's rule turns into a warning.
+OTHER_PRODUCT = "other"
+ProductCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+ProductName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+MAX_PRODUCTS = 20
 
 
 class Exposure(_Strict):
@@ -144,6 +154,19 @@ class MedicalHistory(_Strict):
     pih_history: AnswerField = Answer.UNKNOWN
     metal_allergy: AnswerField = Answer.UNKNOWN
     topical_anaesthetic_allergy: AnswerField = Answer.UNKNOWN
+    implanted_electronic_device: AnswerField = Field(
+        default=Answer.UNKNOWN,
+        description="A pacemaker, implanted defibrillator or other implanted electronic device.",
+    )
+    metal_implants_in_area: AnswerField = Field(
+        default=Answer.UNKNOWN,
+        description="Metal implants (plates, screws, wires) in or under the treatment area.",
+    )
+    previous_microneedling_reaction: AnswerField = Field(
+        default=Answer.UNKNOWN,
+        description="An earlier adverse reaction to microneedling or to a product applied "
+        "during it (e.g. a granulomatous reaction or an allergy).",
+    )
 
     @classmethod
     def yes_no_questions(cls) -> tuple[str, ...]:
@@ -197,6 +220,21 @@ class Intake(_Strict):
         default=Exposure(), description="Recent sunburn, tan or unprotected sun exposure."
     )
     procedures: RecentProcedures = RecentProcedures()
+    # Tuples, not lists: a screening rule reads this fact, and the engine keys its finding
+    # cache by the facts a rule read (they must hash).
+    products_to_apply: tuple[ProductCode, ...] | None = Field(
+        default=None,
+        max_length=MAX_PRODUCTS,
+        description="Codes of the products to be applied to the open skin during treatment "
+        "(glide, serum...): codes from the protocol's `charting.glide_products`, and "
+        f"'{OTHER_PRODUCT}' for any product not on that list. An empty list: nothing is "
+        "applied. Not given (null): not decided yet, which the screening asks.",
+    )
+    other_products: tuple[ProductName, ...] = Field(
+        default=(),
+        max_length=MAX_PRODUCTS,
+        description=f"Names of the products behind '{OTHER_PRODUCT}' in products_to_apply.",
+    )
 
     @model_validator(mode="after")
     def _no_repeats(self) -> Intake:
@@ -204,4 +242,11 @@ class Intake(_Strict):
             raise ValueError("zones: each zone may be listed once")
         if len(set(self.concerns)) != len(self.concerns):
             raise ValueError("concerns: each concern may be listed once")
+        products = self.products_to_apply or ()
+        if len(set(products)) != len(products):
+            raise ValueError("products_to_apply: each product may be listed once")
+        if self.other_products and OTHER_PRODUCT not in products:
+            raise ValueError(
+                f"other_products: named products need '{OTHER_PRODUCT}' in products_to_apply"
+            )
         return self

@@ -247,6 +247,7 @@ def _cross_references(doc: ProtocolDocument) -> list[str]:
                 fact_type(path)
             except ValueError as exc:
                 problems.append(f"charting.day_of_checklist[{i}].sets: {exc}")
+        problems += _checklist_values(f"charting.day_of_checklist[{i}] ({check.code})", check.sets)
     for i, flag in enumerate(doc.aftercare.red_flags):
         check_sources(f"aftercare.red_flags[{i}]", flag)
     for i, extra in enumerate(doc.aftercare.sheet_extras):
@@ -331,12 +332,39 @@ def _fact_reader(paths: list[str]) -> Callable[[Intake], object]:
     return lambda intake: tuple(frozen(v) for v in read(intake))
 
 
+def code_lists(doc: ProtocolDocument) -> dict[str, frozenset[str]]:
+    """The protocol's own code lists a condition may test with `outside: <name>`."""
+    return {"charting.glide_products": frozenset(p.code for p in doc.charting.glide_products)}
+
+
+def _checklist_values(where: str, sets: dict[str, Any]) -> list[str]:
+    """A day-of "yes" must set values the intake accepts, or the re-screen would fail on the
+    day; try them on a minimal intake now (paths already reported are skipped)."""
+    data: dict[str, Any] = {"age": 30, "zones": ["cheeks"]}
+    for path, value in sets.items():
+        try:
+            fact_type(path)
+        except ValueError:
+            continue
+        *parents, leaf = path.split(".")
+        node = data
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    try:
+        Intake.model_validate(data)
+    except ValidationError as exc:
+        return [f"{where}.sets: {format_validation_error(exc)}"]
+    return []
+
+
 def _compile(doc: ProtocolDocument, digest: str) -> Protocol:
     # Rules may refer to the preparation windows and the protocol's scores by name, so each
     # number is written once (a wash-out rule and its preparation step cannot disagree).
     context = Context(
         windows={s.code: Period(days=s.days_before) for s in doc.planning.preparation},
         scores={"gags": doc.grading.gags.score},
+        code_lists=code_lists(doc),
     )
 
     def compiled(

@@ -99,4 +99,11 @@ def intakes(draw: st.DrawFn) -> dict[str, Any]:
         "procedures": {
             k: draw(exposures()) for k in ("chemical_peel", "laser", "filler", "botulinum_toxin")
         },
+        # None: not decided yet; "other" and an unlisted code are outside the protocol's list.
+        "products_to_apply": draw(
+            st.none()
+            | st.lists(
+                st.sampled_from(["kit_hyaluronic_gel", "other", "vitamin_c_serum"]), unique=True
+            )
+        ),
     }

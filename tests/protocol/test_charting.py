@@ -59,3 +59,52 @@ def test_rf_risks_only_for_rf() -> None:
 def test_glide_products() -> None:
     assert glide_product_listed("kit_hyaluronic_gel")
     assert not glide_product_listed("vitamin_c_serum")
+
+
+@pytest.mark.parametrize(
+    ("code", "changes", "rule", "verdict"),
+    [
+        (
+            "implanted_device",
+            {"device": "rf_microneedling"},
+            "rf_implanted_electronic_device",
+            Verdict.REFER_TO_PHYSICIAN,
+        ),
+        (
+            "implanted_device",
+            {},
+            "implanted_electronic_device",
+            Verdict.PROCEED_WITH_PRECAUTIONS,
+        ),
+        (
+            "metal_implants",
+            {"device": "rf_microneedling"},
+            "rf_metal_implants_in_area",
+            Verdict.REFER_TO_PHYSICIAN,
+        ),
+        ("metal_implants", {}, "metal_implants_in_area", Verdict.PROCEED_WITH_PRECAUTIONS),
+        ("product_reaction", {}, "previous_microneedling_reaction", Verdict.REFER_TO_PHYSICIAN),
+        ("unlisted_product", {}, "unlisted_product_to_apply", Verdict.PROCEED_WITH_PRECAUTIONS),
+    ],
+)
+def test_a_yes_to_a_new_intake_question_is_screened_again(
+    code: str, changes: dict[str, str], rule: str, verdict: Verdict
+) -> None:
+    consultation = intake_with(changes)
+    assert rule not in {f.code for f in screen(consultation, today=TODAY).findings}
+    today, review = day_of_intake(consultation, {code})
+    result = screen(today, today=TODAY)
+    assert result.verdict is verdict
+    assert rule in {f.code for f in result.findings}
+    assert review == []
+
+
+def test_a_product_added_on_the_day_keeps_the_consultations_products() -> None:
+    consultation = intake_with({"products_to_apply": ["kit_hyaluronic_gel"]})
+    today, _ = day_of_intake(consultation, {"unlisted_product"})
+    assert today.products_to_apply == ("kit_hyaluronic_gel", "other")
+    # Already there: not listed twice (the intake refuses repeats).
+    again, _ = day_of_intake(today, {"unlisted_product"})
+    assert again.products_to_apply == ("kit_hyaluronic_gel", "other")
+    undecided, _ = day_of_intake(intake_with({"products_to_apply": None}), {"unlisted_product"})
+    assert undecided.products_to_apply == ("other",)

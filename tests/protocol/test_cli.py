@@ -33,6 +33,8 @@ EXPECTED_VERDICTS = {
     "17-refer-eczema-active-rosacea": "refer_to_physician",
     "18-macular-marks-pih": "proceed_with_precautions",
     "19-not-a-candidate-under-minimum-age": "not_a_candidate",
+    "20-refer-rf-with-pacemaker": "refer_to_physician",
+    "21-refer-earlier-granuloma-and-serum": "refer_to_physician",
 }
 
 

@@ -95,6 +95,31 @@ def test_a_clinic_can_change_a_threshold(tmp_path: Path) -> None:
             _edited(ISO_RULE, ISO_RULE.replace("within", 'is: "yes", within')),
             "'within' cannot be combined",
         ),
+        (
+            _edited(
+                "{fact: products_to_apply, outside: charting.glide_products}",
+                "{fact: products_to_apply, outside: charting.serums}",
+            ),
+            "'outside' names an unknown list 'charting.serums' (known: charting.glide_products)",
+        ),
+        (
+            _edited(
+                "{fact: products_to_apply, outside: charting.glide_products}",
+                "{fact: products_to_apply, outside: charting.glide_products, is: other}",
+            ),
+            "'outside' cannot be combined",
+        ),
+        (
+            _edited("sets: {products_to_apply: [other]}", "sets: {products_to_apply: [Other!]}"),
+            "(unlisted_product).sets: products_to_apply[0]: String should match pattern",
+        ),
+        (
+            _edited(
+                'sets: {history.metal_implants_in_area: "yes"}',
+                'sets: {history.metal_implants_in_area: "perhaps"}',
+            ),
+            "(metal_implants).sets: history.metal_implants_in_area: Input should be",
+        ),
     ],
 )
 def test_bad_protocols_name_the_place_and_the_problem(text: str, message: str) -> None:

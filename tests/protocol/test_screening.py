@@ -6,9 +6,10 @@ from datetime import date
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from needlechart.protocol import Intake, Verdict, default_protocol, screen
-from needlechart.protocol.vocabulary import Answer
+from needlechart.protocol.vocabulary import Answer, Device
 
 from .builders import TODAY, clear_data, intake_with, with_changes
 
@@ -158,6 +159,51 @@ TRIGGERS: list[tuple[str, dict[str, Any], Verdict]] = [
         {"scars.counts.ice_pick": 20, "scars.counts.boxcar_deep": 5, "scars.counts.rolling": 5},
         Verdict.PROCEED_WITH_PRECAUTIONS,
     ),
+    (
+        "rf_implanted_electronic_device",
+        {"device": "rf_microneedling", "history.implanted_electronic_device": "yes"},
+        Verdict.REFER_TO_PHYSICIAN,
+    ),
+    (
+        "implanted_electronic_device",
+        {"history.implanted_electronic_device": "yes"},
+        Verdict.PROCEED_WITH_PRECAUTIONS,
+    ),
+    (
+        "implanted_electronic_device",
+        {"device": "roller", "history.implanted_electronic_device": "yes"},
+        Verdict.PROCEED_WITH_PRECAUTIONS,
+    ),
+    (
+        "rf_metal_implants_in_area",
+        {"device": "rf_microneedling", "history.metal_implants_in_area": "yes"},
+        Verdict.REFER_TO_PHYSICIAN,
+    ),
+    (
+        "metal_implants_in_area",
+        {"history.metal_implants_in_area": "yes"},
+        Verdict.PROCEED_WITH_PRECAUTIONS,
+    ),
+    (
+        "previous_microneedling_reaction",
+        {"history.previous_microneedling_reaction": "yes"},
+        Verdict.REFER_TO_PHYSICIAN,
+    ),
+    (
+        "unlisted_product_to_apply",
+        {"products_to_apply": ["kit_hyaluronic_gel", "other"], "other_products": ["Vitamin C"]},
+        Verdict.PROCEED_WITH_PRECAUTIONS,
+    ),
+    (
+        "unlisted_product_to_apply",
+        {"products_to_apply": ["other"]},  # named later: still outside the list
+        Verdict.PROCEED_WITH_PRECAUTIONS,
+    ),
+    (
+        "unlisted_product_to_apply",
+        {"products_to_apply": ["vitamin_c_serum"]},  # a code this protocol does not list
+        Verdict.PROCEED_WITH_PRECAUTIONS,
+    ),
 ]
 
 
@@ -209,6 +255,10 @@ def test_every_rule_in_the_default_protocol_has_a_trigger_test() -> None:
         {"active_acne.gags": {"forehead": "comedone", "chin": "papule"}},  # GAGS mild
         {"scars.counts.ice_pick": 4, "scars.counts.rolling": 5},  # ice-pick below half
         {"medications.topical_retinoids": {"status": "past", "last_date": "2026-11-14"}},
+        {"products_to_apply": []},  # nothing applied to the open skin
+        {"products_to_apply": ["kit_hyaluronic_gel"]},
+        {"history.implanted_electronic_device": "no", "history.metal_implants_in_area": "no"},
+        {"history.previous_microneedling_reaction": "no"},
     ],
 )
 def test_no_finding_without_its_trigger(changes: dict[str, Any]) -> None:
@@ -316,6 +366,9 @@ def test_an_unknown_safety_answer_is_asked_and_never_proceeds(path: str) -> None
         {"active_acne.present": "unknown", "active_acne.iga": None},
         {"active_acne.present": "yes", "active_acne.iga": None},
         {"age": 15, "guardian_present": "unknown"},
+        {"products_to_apply": None},
+        {"device": "rf_microneedling", "history.implanted_electronic_device": "unknown"},
+        {"device": "roller", "history.metal_implants_in_area": "unknown"},
     ],
 )
 def test_other_unknowns_ask_a_question(changes: dict[str, Any]) -> None:
@@ -336,3 +389,108 @@ def test_yaml_booleans_are_read_as_answers() -> None:
     parsed = Intake.model_validate(data)
     assert parsed.history.hsv_history is Answer.YES
     assert parsed.pregnant is Answer.NO
+
+
+# --- implants, earlier reactions, products on the open skin -----------------------------------
+
+IMPLANT_RULES = {
+    "history.implanted_electronic_device": (
+        "rf_implanted_electronic_device",
+        "implanted_electronic_device",
+    ),
+    "history.metal_implants_in_area": ("rf_metal_implants_in_area", "metal_implants_in_area"),
+}
+
+
+@pytest.mark.parametrize("device", list(Device))
+@pytest.mark.parametrize("path", list(IMPLANT_RULES))
+def test_an_implant_yes_is_found_once_for_every_device(path: str, device: Device) -> None:
+    rf_rule, other_rule = IMPLANT_RULES[path]
+    result = screen(intake_with({"device": device.value, path: "yes"}), today=TODAY)
+    found = _codes(result)
+    if device is Device.RF:
+        # With RF: a physician decides; the note for other devices is not shown beside it.
+        assert found.get(rf_rule) is Verdict.REFER_TO_PHYSICIAN and other_rule not in found
+    else:
+        assert found.get(other_rule) is Verdict.PROCEED_WITH_PRECAUTIONS and rf_rule not in found
+    finding = next(f for f in result.findings if f.code in (rf_rule, other_rule))
+    assert finding.evidence == "unsourced" and "UNSOURCED" in (finding.note or "")
+
+
+@pytest.mark.parametrize("device", list(Device))
+@pytest.mark.parametrize("path", list(IMPLANT_RULES))
+def test_an_unknown_implant_answer_is_asked_for_every_device(path: str, device: Device) -> None:
+    result = screen(intake_with({"device": device.value, path: "unknown"}), today=TODAY)
+    assert [f.unanswered for f in result.findings if f.code in IMPLANT_RULES[path]] == [True]
+    assert len(result.questions) == 1
+    # With RF the answer decides a referral, so the verdict waits for it.
+    waits = Verdict.DEFER if device is Device.RF else Verdict.PROCEED_WITH_PRECAUTIONS
+    assert result.verdict is waits
+
+
+def test_an_earlier_reaction_calls_for_approved_products_only() -> None:
+    result = screen(intake_with({"history.previous_microneedling_reaction": "yes"}), today=TODAY)
+    assert result.verdict is Verdict.REFER_TO_PHYSICIAN
+    assert [p.code for p in result.precautions] == ["approved_topicals_only"]
+    finding = result.findings[0]
+    assert set(finding.sources) == {"S21", "S22", "S19"}
+
+
+def test_an_unlisted_product_names_itself_and_its_precaution() -> None:
+    result = screen(
+        intake_with(
+            {"products_to_apply": ["kit_hyaluronic_gel", "other"], "other_products": ["Serum X"]}
+        ),
+        today=TODAY,
+    )
+    finding = next(f for f in result.findings if f.code == "unlisted_product_to_apply")
+    assert finding.fact == (
+        "products_to_apply = kit_hyaluronic_gel, other; other_products = Serum X"
+    )
+    assert [p.code for p in result.precautions] == ["approved_topicals_only"]
+    assert result.precautions[0].because == ["unlisted_product_to_apply"]
+
+
+def test_products_not_yet_decided_are_asked() -> None:
+    result = screen(intake_with({"products_to_apply": None}), today=TODAY)
+    assert result.verdict is Verdict.PROCEED_WITH_PRECAUTIONS
+    assert [q.code for q in result.questions] == ["unlisted_product_to_apply"]
+    assert "applied to the open skin" in result.questions[0].text
+
+
+def test_the_product_rule_follows_the_protocols_own_list() -> None:
+    from needlechart.protocol import parse_protocol
+    from needlechart.protocol.loader import DEFAULT_PROTOCOL_PATH
+
+    listed = "    - {code: kit_hyaluronic_gel,"
+    text = DEFAULT_PROTOCOL_PATH.read_text()
+    assert listed in text
+    clinic = parse_protocol(
+        text.replace(
+            listed,
+            "    - {code: clinic_prp, label: PRP, sources: [S13]}\n" + listed,
+            1,
+        )
+    )
+    prp = intake_with({"products_to_apply": ["clinic_prp"]})
+    assert "unlisted_product_to_apply" in _codes(screen(prp, today=TODAY))
+    assert "unlisted_product_to_apply" not in _codes(screen(prp, today=TODAY, protocol=clinic))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"other_products": ["Serum X"]}, "named products need 'other'"),
+        (
+            {"products_to_apply": ["kit_hyaluronic_gel", "kit_hyaluronic_gel"]},
+            "each product may be listed once",
+        ),
+        ({"products_to_apply": ["Vitamin C serum"]}, "String should match pattern"),
+        ({"products_to_apply": "kit_hyaluronic_gel"}, "tuple"),
+        ({"products_to_apply": ["other"], "other_products": ["  "]}, "at least 1 character"),
+        ({"history.implanted_electronic_device": "maybe"}, "'yes', 'no' or 'unknown'"),
+    ],
+)
+def test_bad_product_and_implant_answers_are_refused(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        intake_with(changes)
