@@ -9,10 +9,11 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from needlechart.api.auth import current_user
+from needlechart.api.errors import INVALID_INPUT, ApiError
 from needlechart.api.schemas import InputSchema, require_storable
 from needlechart.api.screenings import ScreeningOut, screening_out
 from needlechart.consultations.models import ConsultationStatus
-from needlechart.consultations.services import consultation_start
+from needlechart.consultations.services import consultation_start, product_errors
 from needlechart.patients.selectors import patient_get_for
 from needlechart.protocol import Intake
 from needlechart.screenings.services import consultation_complete
@@ -70,14 +71,22 @@ def _under_intake(exc: ValidationError) -> ValidationError:
     response={201: ConsultationOut},
     summary="Record a completed consultation and screen it",
     description="Clinicians and aestheticians. The intake is the engine's Intake without "
-    "`age` and `sex`, which come from the patient record. The consultation is saved as "
-    "completed and screened in one step; on any error nothing is saved.",
+    "`age` and `sex`, which come from the patient record. `products_to_apply` takes codes "
+    "from the protocol's list for needled skin (`charting.glide_products`) or `other`, with "
+    "the names of the other products in `other_products`; leave it out while undecided. The "
+    "consultation is saved as completed and screened in one step; on any error nothing is "
+    "saved.",
 )
 def consultation_create(
     request: HttpRequest, patient_id: int, payload: ConsultationIn
 ) -> Status[ConsultationOut]:
     user = current_user(request)
     require_storable(_=payload)
+    # A bad intake is a 422 like every other intake error; the service checks it again.
+    problems = product_errors(payload.intake)
+    if problems:
+        fields = {f"intake.{name}": messages for name, messages in problems.items()}
+        raise ApiError(422, "invalid", INVALID_INPUT, fields=fields)
     patient = patient_get_for(user=user, patient_id=patient_id)
     answers = payload.intake.model_dump(mode="json", exclude_unset=True, exclude={"age", "sex"})
     with transaction.atomic():  # a refused completion must not leave a draft behind

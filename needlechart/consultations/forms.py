@@ -24,6 +24,9 @@ from needlechart.consultations.services import (
 from needlechart.core.dates import ClinicalDateField
 from needlechart.protocol import default_protocol
 from needlechart.protocol.intake import (
+    MAX_PRODUCT_NAME,
+    MAX_PRODUCTS,
+    OTHER_PRODUCT,
     Intake,
     MedicalHistory,
     Medications,
@@ -47,6 +50,10 @@ SEP = "__"
 DATE_WITH_STATUS_NO = 'A date is given but the answer is "No": clear the date or change the answer.'
 IGA_WITHOUT_ACNE = 'An IGA grade above 0 is given but active acne is "No".'
 TOO_MANY_LINES = "List at most {n} medications, one per line."
+TOO_MANY_PRODUCTS = "List at most {n} products, one per line."
+PRODUCT_NAME_TOO_LONG = "A product name has at most {n} characters."
+NOTHING_AND_PRODUCTS = "“Nothing” cannot be ticked with a product: untick one."
+OTHER_NAMED_NOT_TICKED = "A product is named here: also tick “Other” above, or clear the names."
 AGE_PROBLEM = "The patient's age could not be used ({message}); check the date of birth."
 
 ANSWER_CHOICES = [
@@ -112,7 +119,19 @@ HISTORY_LABELS = {
     "pih_history": "History of post-inflammatory hyperpigmentation",
     "metal_allergy": "Metal allergy (e.g. nickel)",
     "topical_anaesthetic_allergy": "Allergy to topical anaesthetics",
+    "implanted_electronic_device": "Pacemaker or other implanted electronic device",
+    "metal_implants_in_area": "Metal implants in or under the treatment area",
+    "previous_microneedling_reaction": (
+        "Earlier reaction to microneedling or to a product applied during it"
+    ),
 }
+# Products for the open skin: the protocol's list, "other", or explicitly nothing. Nothing
+# ticked means not decided yet (the engine's null, which the screening asks).
+NO_PRODUCT = "none"
+PRODUCTS_FIELD = "products_to_apply"
+OTHER_PRODUCTS_FIELD = "other_products"
+# Free-text lists edited one item per line.
+LINE_LIST_FIELDS = (f"medications{SEP}other", OTHER_PRODUCTS_FIELD)
 DERMATOSIS_LABELS = {
     "eczema": "Eczema",
     "psoriasis": "Psoriasis",
@@ -169,6 +188,15 @@ def _date(label: str, help_text: str = "") -> forms.DateField:
         required=False,
         help_text=help_text or "YYYY-MM-DD or DD/MM/YYYY. Leave blank if not known.",
     )
+
+
+def _product_choices() -> list[tuple[str, str]]:
+    listed = default_protocol().document.charting.glide_products
+    return [
+        *((p.code, p.label) for p in listed),
+        (OTHER_PRODUCT, "Other (not listed by the protocol for needled skin)"),
+        (NO_PRODUCT, "Nothing is applied to the open skin"),
+    ]
 
 
 def _iga_choices() -> list[tuple[str, str]]:
@@ -287,6 +315,23 @@ def _sections() -> list[Section]:
             help_text="One per line.",
         ),
     }
+    products: dict[str, forms.Field] = {
+        PRODUCTS_FIELD: forms.MultipleChoiceField(
+            label="Products to be applied to the open skin",
+            choices=_product_choices(),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="Glide, serum or anything else used while the skin is open. Leave all "
+            "unticked while it is not decided: the screening asks.",
+        ),
+        OTHER_PRODUCTS_FIELD: forms.CharField(
+            label="Other products (names)",
+            required=False,
+            max_length=5000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text="One per line; needed when “Other” is ticked.",
+        ),
+    }
     sun = exposure("sun_exposure")
     procedures: dict[str, forms.Field] = {}
     for name in RecentProcedures.model_fields:
@@ -306,6 +351,12 @@ def _sections() -> list[Section]:
             history,
         ),
         Section("medications", "Medications", "", medications),
+        Section(
+            "products",
+            "Products for the open skin",
+            default_protocol().document.charting.glide_warning.text,
+            products,
+        ),
         Section("sun", "Sun exposure", "", sun),
         Section("procedures", "Recent procedures", "In or near the treatment area.", procedures),
     ]
@@ -353,8 +404,10 @@ def intake_initial(intake: dict[str, Any]) -> dict[str, Any]:
         value = _get_path(intake, name.split(SEP))
         if value is None:
             continue
-        if name == f"medications{SEP}other" and isinstance(value, list):
+        if name in LINE_LIST_FIELDS and isinstance(value, list):
             value = "\n".join(str(v) for v in value)
+        elif name == PRODUCTS_FIELD and value == []:
+            value = [NO_PRODUCT]
         initial[name] = value
     return initial
 
@@ -387,8 +440,31 @@ class ConsultationForm(forms.Form):
             raise forms.ValidationError(TOO_MANY_LINES.format(n=MAX_OTHER_MEDICATIONS))
         return lines
 
+    def clean_products_to_apply(self) -> list[str] | None:
+        chosen = list(self.cleaned_data.get(PRODUCTS_FIELD) or [])
+        if not chosen:
+            return None  # not decided yet
+        if NO_PRODUCT in chosen:
+            if len(chosen) > 1:
+                raise forms.ValidationError(NOTHING_AND_PRODUCTS)
+            return []
+        return chosen
+
+    def clean_other_products(self) -> list[str]:
+        text = self.cleaned_data.get(OTHER_PRODUCTS_FIELD) or ""
+        names = [line.strip() for line in str(text).splitlines() if line.strip()]
+        if len(names) > MAX_PRODUCTS:
+            raise forms.ValidationError(TOO_MANY_PRODUCTS.format(n=MAX_PRODUCTS))
+        if any(len(name) > MAX_PRODUCT_NAME for name in names):
+            raise forms.ValidationError(PRODUCT_NAME_TOO_LONG.format(n=MAX_PRODUCT_NAME))
+        return names
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        named = cleaned.get(OTHER_PRODUCTS_FIELD)
+        ticked = cleaned.get(PRODUCTS_FIELD) or []
+        if named and OTHER_PRODUCT not in ticked and PRODUCTS_FIELD not in self.errors:
+            self.add_error(OTHER_PRODUCTS_FIELD, OTHER_NAMED_NOT_TICKED)
         on = cleaned.get("consulted_on") or self.consultation_date
         for date_field, status_field in _DATE_STATUS.items():
             when = cleaned.get(date_field)

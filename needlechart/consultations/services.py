@@ -15,8 +15,9 @@ from needlechart.audit.services import audit_record
 from needlechart.consultations.models import Consultation, ConsultationStatus
 from needlechart.core import dates
 from needlechart.patients.models import Patient
-from needlechart.protocol import Intake
-from needlechart.protocol.intake import Exposure
+from needlechart.protocol import Intake, default_protocol
+from needlechart.protocol.charting import glide_product_listed
+from needlechart.protocol.intake import OTHER_PRODUCT, Exposure
 
 PATIENT_ARCHIVED = "This patient's record is archived; unarchive it before a consultation."
 DATE_IN_FUTURE = dates.DATE_IN_FUTURE
@@ -27,6 +28,11 @@ ALREADY_COMPLETED = (
     "a completed consultation is not turned back into a draft."
 )
 NOT_A_DICT = "The intake must be a mapping of answers."
+PRODUCT_NOT_LISTED = (
+    "Not a product the protocol lists for needled skin: {codes}. Use a listed code ({listed}), "
+    "or “other” with the product's name in other_products."
+)
+OTHER_PRODUCT_UNNAMED = "Name each product that is not on the protocol's list (“other”)."
 
 # Filled in by the system from the patient's record, never typed into the intake.
 SYSTEM_KEYS = ("age", "sex")
@@ -93,6 +99,25 @@ def intake_errors(exc: pydantic.ValidationError) -> dict[str, list[str]]:
         where = ".".join(parts)
         message = str(error["msg"]).removeprefix("Value error, ")
         errors.setdefault(where, []).append(message)
+    return errors
+
+
+def product_errors(intake: Intake) -> dict[str, list[str]]:
+    """The products to apply must be codes from the protocol's list, or "other" with a name.
+
+    The engine accepts any code (and warns about one it does not list); a clinic's record
+    takes only what its protocol lists, so a mistyped code is an error, not a warning.
+    """
+    chosen = intake.products_to_apply or ()
+    errors: dict[str, list[str]] = {}
+    unknown = [c for c in chosen if c != OTHER_PRODUCT and not glide_product_listed(c)]
+    if unknown:
+        listed = ", ".join(p.code for p in default_protocol().document.charting.glide_products)
+        errors["products_to_apply"] = [
+            PRODUCT_NOT_LISTED.format(codes=", ".join(unknown), listed=listed)
+        ]
+    if OTHER_PRODUCT in chosen and not intake.other_products:
+        errors["other_products"] = [OTHER_PRODUCT_UNNAMED]
     return errors
 
 
@@ -187,11 +212,11 @@ def consultation_mark_completed(
         intake = Intake.model_validate(consultation.intake)
     except pydantic.ValidationError as exc:
         raise ValidationError(intake_errors(exc)) from None
-    date_errors = exposure_date_errors(
+    problems = exposure_date_errors(
         intake, patient=consultation.patient, consulted_on=consultation.consulted_on
-    )
-    if date_errors:
-        raise ValidationError(date_errors)
+    ) | product_errors(intake)
+    if problems:
+        raise ValidationError(problems)
     recompleted = consultation.status == ConsultationStatus.COMPLETED
     consultation.status = ConsultationStatus.COMPLETED
     consultation.completed_at = timezone.now()

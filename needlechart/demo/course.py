@@ -29,6 +29,7 @@ from needlechart.consultations.services import consultation_save_draft, consulta
 from needlechart.patients.models import Patient
 from needlechart.plans.models import PlanStatus, TreatmentPlan
 from needlechart.plans.services import plan_adjust, plan_approve, plan_draft
+from needlechart.protocol import default_protocol
 from needlechart.protocol.intake import MedicalHistory
 from needlechart.screenings.models import Screening
 from needlechart.screenings.services import consultation_complete, screening_override
@@ -68,6 +69,8 @@ CLEAR: dict[str, Any] = {
     "procedures": {
         k: {"status": NO} for k in ("chemical_peel", "laser", "filler", "botulinum_toxin")
     },
+    # The kit's glide, the first product the protocol lists for needled skin.
+    "products_to_apply": [default_protocol().document.charting.glide_products[0].code],
 }
 
 
@@ -382,7 +385,13 @@ DEMO_LEADS = (
         "hana.kimura@example.org",
         "07700 900901",
         "Tuesday or Thursday after 5pm",
-        {"age": 27, "concerns": ["acne_scars"], "zones": ["cheeks", "chin"]},
+        {
+            "age": 27,
+            "concerns": ["acne_scars"],
+            "zones": ["cheeks", "chin"],
+            "own_product": "yes",
+            "own_product_name": "Vitamin C serum",
+        },
     ),
     (
         "Marcus Reid",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from needlechart.prescreen.questionnaire import questions_for_facts, rule_period
+from needlechart.prescreen.questionnaire import CLINIC_DECIDES, questions_for_facts, rule_period
 from needlechart.protocol import Verdict, default_protocol
 from needlechart.protocol.results import Finding, Screening
 
@@ -227,6 +227,34 @@ SENTENCES: dict[str, str] = {
         "little, so the clinician will talk with you about treatments that can be combined "
         "with it."
     ),
+    "rf_implanted_electronic_device": (
+        "You have a pacemaker or another implanted electronic device. Radiofrequency "
+        "microneedling passes an electrical current through the skin, so a doctor must decide "
+        "first."
+    ),
+    "implanted_electronic_device": (
+        "You have a pacemaker or another implanted electronic device. Please bring its details: "
+        "the clinic will keep it in mind when choosing the device. Radiofrequency microneedling, "
+        "which passes an electrical current through the skin, would need a doctor's advice first."
+    ),
+    "rf_metal_implants_in_area": (
+        "You have metal implants where you want treatment. Radiofrequency microneedling passes "
+        "an electrical current through the skin, so a doctor should decide first."
+    ),
+    "metal_implants_in_area": (
+        "You have metal implants where you want treatment. The clinic will keep them in mind "
+        "when choosing the device; radiofrequency microneedling, which passes an electrical "
+        "current through the skin, would need a doctor's advice first."
+    ),
+    "previous_microneedling_reaction": (
+        "You have had a reaction to microneedling, or to a product used during it, before. A "
+        "doctor should look at what happened and decide whether it is safe to treat you again."
+    ),
+    "unlisted_product_to_apply": (
+        "You would like a product of your own used during treatment. Only products approved "
+        "for freshly needled skin are used, because some serums (such as vitamin C) have caused "
+        "firm lumps under the skin; the clinic will talk this through with you."
+    ),
 }
 FALLBACK = "Something in your answers needs a clinician's look: {title}."
 
@@ -282,7 +310,10 @@ def things_to_ask(screening: Screening, answers: Mapping[str, Any]) -> list[str]
     for finding in screening.findings:
         if not finding.unanswered:
             continue
-        matched = questions_for_facts(_facts(finding.code))
+        facts = _facts(finding.code)
+        if facts and CLINIC_DECIDES.issuperset(facts):
+            continue  # the clinic's own choice, not a question for the person
+        matched = questions_for_facts(facts)
         texts = [q.ask for q in matched] or [FALLBACK.format(title=finding.title.lower())]
         items += [t for t in texts if t not in items]
     if answers.get("raised_scars") in (None, "", "unsure"):

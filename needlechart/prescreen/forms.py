@@ -34,6 +34,7 @@ DATE_IN_FUTURE = "This date is in the future; please check it."
 DATE_TOO_OLD = "Please check this date."
 MONTH_INVALID = "Enter the month as YYYY-MM, for example 2025-03."
 DATE_WITHOUT_YES = "You gave a date: please also choose the matching answer above."
+NAME_WITHOUT_YES = "You named a product: please also choose “Yes” above, or clear the name."
 ZONES_NEEDED = "Choose at least one area."
 ANSWERS_UNUSABLE = "Some answers could not be used. Please check them and try again."
 CONTACT_NEEDED = "Give an e-mail address or a phone number (or both) so the clinic can reach you."
@@ -81,9 +82,9 @@ def _field_for(q: Question) -> forms.Field:
         return forms.CharField(
             label=q.label,
             required=False,
-            max_length=MAX_TEXT,
+            max_length=q.max_length or MAX_TEXT,
             help_text=q.help,
-            widget=forms.Textarea(attrs={"rows": 3}),
+            widget=forms.TextInput() if q.max_length else forms.Textarea(attrs={"rows": 3}),
         )
     if q.kind == "date":
         return forms.DateField(
@@ -146,6 +147,8 @@ class QuestionnaireForm(forms.Form):
                 main = DATE_OF[q.key]
                 if data.get(main) not in DATED_CHOICES[main] and main not in self.errors:
                     self.add_error(q.key, DATE_WITHOUT_YES)
+        if data.get("own_product_name") and data.get("own_product") != "yes":
+            self.add_error("own_product_name", NAME_WITHOUT_YES)
         if not self.errors:
             try:
                 Intake.model_validate(build_intake(self.answers_from(data), today=self.today))

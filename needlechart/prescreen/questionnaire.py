@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from needlechart.protocol import default_protocol
 from needlechart.protocol.conditions import Condition, Period
-from needlechart.protocol.intake import EARLIEST_DATE
+from needlechart.protocol.intake import EARLIEST_DATE, MAX_PRODUCT_NAME, OTHER_PRODUCT
 from needlechart.protocol.vocabulary import (
     Concern,
     DermatosisActivity,
@@ -57,6 +57,7 @@ class Question:
     required: bool = False
     # Shown to the person (and to the clinic) when the answer leaves the engine unsure.
     ask: str = ""
+    max_length: int | None = None  # a short one-line text answer (kind "text")
 
 
 # Skin types: a paraphrase of the reference's phototype table, in everyday words.
@@ -157,7 +158,13 @@ YES_NO_PATHS: dict[str, str] = {
     "connective_tissue": "history.collagen_vascular_disease",
     "metal_allergy": "history.metal_allergy",
     "numbing_allergy": "history.topical_anaesthetic_allergy",
+    "implanted_device": "history.implanted_electronic_device",
+    "metal_implants": "history.metal_implants_in_area",
+    "earlier_reaction": "history.previous_microneedling_reaction",
 }
+# Facts the clinic decides rather than the person (which products it applies): an open one is
+# not a question to put back to the person.
+CLINIC_DECIDES = frozenset({"products_to_apply", "other_products"})
 DERMATOSES = ("eczema", "psoriasis", "rosacea", "lichen_planus")
 # Recent procedures: question key -> (intake path, screening rule whose period the label quotes).
 PROCEDURES: dict[str, tuple[str, str, str]] = {
@@ -426,6 +433,30 @@ def questions() -> tuple[Question, ...]:
             ask="Whether you are allergic to numbing creams",
         ),
         Question(
+            "implanted_device",
+            "Do you have a pacemaker, an implanted defibrillator or another electronic device "
+            "implanted in your body?",
+            "health",
+            facts=("history.implanted_electronic_device",),
+            ask="Whether you have a pacemaker or another implanted electronic device",
+        ),
+        Question(
+            "metal_implants",
+            "Do you have metal implants (such as plates, screws or wires) under the skin where "
+            "you want treatment?",
+            "health",
+            facts=("history.metal_implants_in_area",),
+            ask="Whether there are metal implants where you want treatment",
+        ),
+        Question(
+            "earlier_reaction",
+            "Have you ever had a bad reaction to microneedling, or to a cream or serum used "
+            "during it (for example firm red lumps, a rash or an allergy)?",
+            "health",
+            facts=("history.previous_microneedling_reaction",),
+            ask="Whether you have had a reaction to microneedling or to a product used during it",
+        ),
+        Question(
             "blood_thinners",
             "Do you take a blood thinner (for example warfarin, apixaban, clopidogrel or aspirin)?",
             "medicines",
@@ -502,6 +533,29 @@ def questions() -> tuple[Question, ...]:
             ),
             Question(f"{key}_date", "Date", "medicines", kind="date", facts=(path,)),
         ]
+    qs += [
+        Question(
+            "own_product",
+            "Would you like a serum or product of your own (for example vitamin C) to be put "
+            "on your skin during treatment?",
+            "other",
+            choices=(
+                ("no", "No, I'll leave that to the clinic"),
+                ("yes", "Yes (you can name it below)"),
+                (UNSURE, NOT_SURE_LABEL),
+            ),
+            facts=("products_to_apply", "other_products"),
+        ),
+        Question(
+            "own_product_name",
+            "Which product?",
+            "other",
+            kind="text",
+            max_length=MAX_PRODUCT_NAME,
+            facts=("other_products",),
+            help="Optional.",
+        ),
+    ]
     qs.append(
         Question(
             "other",
@@ -524,6 +578,8 @@ DATE_OF: dict[str, str] = {
     "sun_date": "sun",
     **{f"{key}_date": key for key in PROCEDURES},
 }
+# Every follow-up (a date, a name) with the question it belongs to: shown only when given.
+FOLLOW_UP_OF: dict[str, str] = {**DATE_OF, "own_product_name": "own_product"}
 # The choices of the main question that a date can go with.
 DATED_CHOICES: dict[str, frozenset[str]] = {
     "isotretinoin": frozenset({"stopped"}),
@@ -630,6 +686,13 @@ def build_intake(answers: Mapping[str, Any], *, today: date) -> dict[str, Any]:
     for key, (path, _code, _name) in PROCEDURES.items():
         status = {"no": "no", "yes": "past"}.get(a.get(key) or "", "unknown")
         _set(intake, path, _exposure(status, _date(a.get(f"{key}_date"))))
+
+    # The clinic decides what it applies; the person's own product is one it does not list.
+    if a.get("own_product") == "yes":
+        intake["products_to_apply"] = [OTHER_PRODUCT]
+        name = str(a.get("own_product_name") or "").strip()
+        if name:
+            intake["other_products"] = [name]
     return intake
 
 
@@ -657,7 +720,8 @@ def consultation_prefill(intake: Mapping[str, Any]) -> dict[str, Any]:
     clinician to assess; age and sex come from the patient record; "not sure" stays unknown.
     """
     # The guardian question is about the consultation day, not the pre-screen's plan.
-    skip = ("age", "sex", "scars", "device", "guardian_present")
+    # What the clinic applies is its own choice, not the person's wish.
+    skip = ("age", "sex", "scars", "device", "guardian_present", *CLINIC_DECIDES)
     data = {k: v for k, v in intake.items() if k not in skip}
     acne = dict(data.get("active_acne") or {})
     acne.pop("iga", None)
@@ -685,7 +749,7 @@ def answers_in_words(answers: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     return [
         (sections[q.section], q.label, choice_label(q, answers.get(q.key)))
         for q in questions()
-        if not (q.key in DATE_OF and not answers.get(q.key))
+        if not (q.key in FOLLOW_UP_OF and not answers.get(q.key))
     ]
 
 
@@ -693,7 +757,9 @@ def questions_for_facts(facts: Iterable[str]) -> list[Question]:
     """The main questions that answer any of these intake paths, in questionnaire order."""
     wanted = set(facts)
     return [
-        q for q in questions() if q.key not in DATE_OF and q.ask and wanted.intersection(q.facts)
+        q
+        for q in questions()
+        if q.key not in FOLLOW_UP_OF and q.ask and wanted.intersection(q.facts)
     ]
 
 

@@ -41,8 +41,11 @@ LATEST_DATE = date(2199, 12, 31)
 # list is "outside the list", which the protocol's rule turns into a warning.
 OTHER_PRODUCT = "other"
 ProductCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-ProductName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 MAX_PRODUCTS = 20
+MAX_PRODUCT_NAME = 200
+ProductName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_PRODUCT_NAME)
+]
 
 
 class Exposure(_Strict):

@@ -277,6 +277,22 @@ def test_openapi_schema_lists_the_endpoints(client: Client) -> None:
     assert {s["type"] for s in schemes.values()} == {"http", "apiKey"}
 
 
+def test_openapi_schema_describes_the_new_intake_questions(client: Client) -> None:
+    components = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    for intake in ("IntakeAnswers", "ScreenIn"):
+        properties = components[intake]["properties"]
+        assert {"products_to_apply", "other_products"} <= set(properties), intake
+        assert "charting.glide_products" in properties["products_to_apply"]["description"]
+    history = components["MedicalHistory"]["properties"]
+    for name in (
+        "implanted_electronic_device",
+        "metal_implants_in_area",
+        "previous_microneedling_reaction",
+    ):
+        assert history[name]["default"] == "unknown"
+        assert history[name]["description"]
+
+
 def test_docs_page_loads(client: Client) -> None:
     response = client.get("/api/v1/docs")
     assert response.status_code == 200

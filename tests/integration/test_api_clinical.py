@@ -15,6 +15,7 @@ from django.utils import timezone
 from needlechart.accounts.models import User
 from needlechart.audit.models import AuditEvent
 from needlechart.consultations.models import Consultation
+from needlechart.consultations.services import OTHER_PRODUCT_UNNAMED, PRODUCT_NOT_LISTED
 from needlechart.patients.models import Patient
 from needlechart.plans.models import PlanStatus, TreatmentPlan
 from needlechart.plans.services import APPROVE_ROLE, plan_adjust, plan_draft
@@ -133,6 +134,97 @@ def test_consultation_missing_intake_and_missing_patient(
     assert "intake" in response.json()["error"]["fields"]
     missing = post(clinician_client, "/api/v1/patients/999999/consultations", {"intake": answers()})
     assert missing.status_code == 404
+
+
+def test_consultation_with_new_answers_is_screened(
+    clinician_client: Client, patient: Patient
+) -> None:
+    body = answers()
+    body["device"] = "rf_microneedling"
+    body["history"]["implanted_electronic_device"] = "yes"
+    body["products_to_apply"] = ["kit_hyaluronic_gel", "other"]
+    body["other_products"] = ["Vitamin C serum"]
+    response = post(
+        clinician_client, f"/api/v1/patients/{patient.pk}/consultations", {"intake": body}
+    )
+    assert response.status_code == 201, response.content
+    result = response.json()["screening"]["result"]
+    assert result["verdict"] == "refer_to_physician"
+    findings = {f["code"]: f for f in result["findings"]}
+    assert findings["rf_implanted_electronic_device"]["evidence"] == "unsourced"
+    assert "Vitamin C serum" in findings["unlisted_product_to_apply"]["fact"]
+    stored = Consultation.objects.get().intake
+    assert stored["other_products"] == ["Vitamin C serum"]
+
+
+def test_consultation_without_products_asks_which(
+    clinician_client: Client, patient: Patient
+) -> None:
+    body = answers()
+    del body["products_to_apply"]
+    response = post(
+        clinician_client, f"/api/v1/patients/{patient.pk}/consultations", {"intake": body}
+    )
+    assert response.status_code == 201, response.content
+    result = response.json()["screening"]["result"]
+    assert result["verdict"] == "proceed_with_precautions"
+    assert [q["code"] for q in result["questions"]] == ["unlisted_product_to_apply"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            {"products_to_apply": ["vitamin_c_serum"]},
+            "intake.products_to_apply",
+            PRODUCT_NOT_LISTED.format(codes="vitamin_c_serum", listed="kit_hyaluronic_gel"),
+        ),
+        ({"products_to_apply": ["other"]}, "intake.other_products", OTHER_PRODUCT_UNNAMED),
+        (
+            {"products_to_apply": ["Vitamin C"]},
+            "intake.products_to_apply[0]",
+            "String should match pattern '^[a-z][a-z0-9_]*$'",
+        ),
+        (
+            {"products_to_apply": "kit_hyaluronic_gel"},
+            "intake.products_to_apply",
+            "Input should be a valid tuple",
+        ),
+        (
+            {"other_products": ["Serum"]},
+            "intake",
+            "other_products: named products need 'other' in products_to_apply",
+        ),
+        (
+            {"products_to_apply": ["other"], "other_products": ["x" * 201]},
+            "intake.other_products[0]",
+            "String should have at most 200 characters",
+        ),
+        (
+            {"products_to_apply": ["other"], "other_products": ["serum\x00"]},
+            "intake.other_products[0]",
+            "Text may not contain NUL characters.",
+        ),
+        (
+            {"history": {"implanted_electronic_device": "maybe"}},
+            "intake.history.implanted_electronic_device",
+            "Input should be 'yes', 'no' or 'unknown'",
+        ),
+    ],
+)
+def test_consultation_bad_products_or_implant_answers_are_422(
+    clinician_client: Client, patient: Patient, change: dict[str, Any], field: str, message: str
+) -> None:
+    response = post(
+        clinician_client,
+        f"/api/v1/patients/{patient.pk}/consultations",
+        {"intake": answers() | change},
+    )
+    assert response.status_code == 422, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert message in error["fields"][field], error
+    assert not Consultation.objects.exists()
 
 
 # ---------------------------------------------------------------- screenings

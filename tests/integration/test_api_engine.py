@@ -153,3 +153,16 @@ def test_aftercare_bad_date(clinician_client: Client, value: str) -> None:
     response = clinician_client.get("/api/v1/engine/aftercare", {"session_date": value})
     assert response.status_code == 422
     assert "session_date" in response.json()["error"]["fields"]
+
+
+def test_screen_warns_about_a_product_the_protocol_does_not_list(
+    clinician_client: Client, intake: dict[str, Any]
+) -> None:
+    # The stateless engine takes any product code and warns; only a clinic record refuses one.
+    body = intake | {"products_to_apply": ["vitamin_c_serum"], "today": TODAY}
+    response = post(clinician_client, "/api/v1/engine/screen", body)
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert data["verdict"] == "proceed_with_precautions"
+    assert [f["code"] for f in data["findings"]] == ["unlisted_product_to_apply"]
+    assert [p["code"] for p in data["precautions"]] == ["approved_topicals_only"]

@@ -10,10 +10,12 @@ import yaml
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from needlechart.accounts.models import User
 from needlechart.audit.models import AuditEvent
 from needlechart.consultations.forms import DATE_AFTER_CONSULTATION, intake_initial
+from needlechart.consultations.services import OTHER_PRODUCT_UNNAMED
 from needlechart.consultations.models import Consultation, ConsultationStatus
 from needlechart.consultations.services import consultation_start
 from needlechart.core.dates import DATE_IN_FUTURE
@@ -82,6 +84,7 @@ def test_form_renders_every_section_labelled(
         "scars",
         "history",
         "medications",
+        "products",
         "sun",
         "procedures",
     ):
@@ -271,3 +274,80 @@ def test_dashboard_lists_drafts_for_clinical_roles_only(
         "Consultations awaiting completion"
         not in front_desk_client.get(reverse("dashboard")).content.decode()
     )
+
+
+def test_form_asks_the_new_questions_with_unknown_as_the_start(
+    clinician_client: Client, consultation: Consultation
+) -> None:
+    html = clinician_client.get(edit_url(consultation)).content.decode()
+    for name, legend in (
+        ("implanted_electronic_device", "Pacemaker or other implanted electronic device"),
+        ("metal_implants_in_area", "Metal implants in or under the treatment area"),
+        (
+            "previous_microneedling_reaction",
+            "Earlier reaction to microneedling or to a product applied during it",
+        ),
+    ):
+        assert f"<legend>{legend}</legend>" in html
+        assert f'value="unknown" id="id_history__{name}_2" checked' in html
+    # The products come from the protocol's list, with its warning, "other" and "nothing".
+    assert "<legend>Products to be applied to the open skin</legend>" in html
+    assert 'value="kit_hyaluronic_gel"' in html and 'value="other"' in html
+    assert 'value="none"' in html
+    assert "granulomatous reactions" in html
+
+
+def test_an_other_product_must_be_named_and_the_draft_keeps_the_rest(
+    clinician_client: Client, consultation: Consultation
+) -> None:
+    data = full_post(products_to_apply=["kit_hyaluronic_gel", "other"], other_products="")
+    response = clinician_client.post(edit_url(consultation), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="id_other_products_error">\n    <p>{escape(OTHER_PRODUCT_UNNAMED)}' in html
+    assert not Screening.objects.exists()
+    consultation.refresh_from_db()
+    assert consultation.is_draft
+    assert consultation.intake["products_to_apply"] == ["kit_hyaluronic_gel", "other"]
+    # Named: completes, with the product named in the warning finding.
+    data["other_products"] = "Vitamin C serum"
+    response = clinician_client.post(edit_url(consultation), data, follow=True)
+    screening = Screening.objects.get()
+    assert screening.verdict == "proceed_with_precautions"
+    html = response.content.decode()
+    assert "Product not listed for needled skin" in html
+    assert "other_products = Vitamin C serum" in html
+
+
+@pytest.mark.parametrize(
+    ("products", "verdict", "asked"),
+    [(["none"], "proceed", False), ([], "proceed_with_precautions", True)],
+)
+def test_nothing_applied_proceeds_and_nothing_ticked_is_asked(
+    clinician_client: Client,
+    consultation: Consultation,
+    products: list[str],
+    verdict: str,
+    asked: bool,
+) -> None:
+    response = clinician_client.post(
+        edit_url(consultation), full_post(products_to_apply=products), follow=True
+    )
+    assert Screening.objects.get().verdict == verdict
+    html = response.content.decode()
+    assert ("Which products will be applied to the open skin" in html) is asked
+    consultation.refresh_from_db()
+    assert consultation.intake.get("products_to_apply", "not stored") == (
+        [] if products else "not stored"
+    )
+
+
+def test_rf_with_a_pacemaker_is_referred_with_the_unsourced_note(
+    clinician_client: Client, consultation: Consultation
+) -> None:
+    data = full_post(device="rf_microneedling", history__implanted_electronic_device="yes")
+    response = clinician_client.post(edit_url(consultation), data, follow=True)
+    assert Screening.objects.get().verdict == "refer_to_physician"
+    html = response.content.decode()
+    assert "RF microneedling with an implanted electronic device" in html
+    assert "no source on RF microneedling with a pacemaker" in html

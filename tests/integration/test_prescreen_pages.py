@@ -136,6 +136,44 @@ def test_unsure_answers_become_questions_not_likely_suitable(client: Client) -> 
     assert "likely suitable" not in html
 
 
+def test_new_questions_are_on_the_page_each_with_not_sure(client: Client) -> None:
+    response = client.get(START)
+    form = response.context["form"]
+    for key in ("implanted_device", "metal_implants", "earlier_reaction", "own_product"):
+        assert ("unsure", "I'm not sure") in form.fields[key].choices, key
+    html = response.content.decode()
+    assert "pacemaker" in html and "metal implants" in html
+    assert "bad reaction to microneedling" in html
+    assert 'name="own_product_name"' in html
+
+
+def test_new_answers_are_explained_kindly(client: Client) -> None:
+    html = client.post(
+        START,
+        all_clear(earlier_reaction="yes", own_product="yes", own_product_name="Vitamin C serum"),
+    ).content.decode()
+    assert "Please see a doctor first" in html
+    assert "reaction to microneedling, or to a product used during it, before" in html
+    assert "product of your own" in html
+    # No staff words: no rule codes, no "unsourced" notes, no "RF".
+    for staff in ("unlisted_product_to_apply", "UNSOURCED", "granulomatous"):
+        assert staff not in html
+
+
+def test_not_sure_about_a_pacemaker_is_asked_back(client: Client) -> None:
+    html = client.post(START, all_clear(implanted_device="unsure")).content.decode()
+    assert "Things the clinic will ask you about" in html
+    assert "Whether you have a pacemaker or another implanted electronic device" in html
+    # The products are the clinic's choice: never asked back to the person.
+    assert "Which products" not in html
+
+
+def test_a_product_name_without_yes_is_an_error(client: Client) -> None:
+    response = client.post(START, all_clear(own_product="no", own_product_name="Serum"))
+    assert response.status_code == 200
+    assert "own_product_name" in response.context["form"].errors
+
+
 def test_missing_required_answers_show_errors(client: Client) -> None:
     response = client.post(START, all_clear(age="", zones=[]))
     assert response.status_code == 200
@@ -165,8 +203,13 @@ def test_request_saves_a_lead_with_answers_and_screening(client: Client) -> None
     )
     assert lead.status == LeadStatus.NEW
     assert lead.answers["blood_thinners"] == "no"
-    assert lead.verdict == "proceed"
-    assert lead.screening["verdict"] == "proceed"
+    # Everything the person can answer is clear; only the clinic's own choice of products for
+    # the open skin is still open, so the engine never says plain "proceed".
+    assert lead.verdict == "proceed_with_precautions"
+    assert lead.screening["verdict"] == "proceed_with_precautions"
+    assert [(f["code"], f["unanswered"]) for f in lead.screening["findings"]] == [
+        ("unlisted_product_to_apply", True)
+    ]
     assert lead.protocol_version and lead.protocol_hash
     assert lead.consent_to_contact
     assert len(lead.ip_hash) == 64 and IP not in lead.ip_hash

@@ -17,6 +17,10 @@ from needlechart.consultations.forms import (
     DATE_WITH_STATUS_NO,
     IGA_WITHOUT_ACNE,
     INTAKE_FIELDS,
+    NOTHING_AND_PRODUCTS,
+    OTHER_NAMED_NOT_TICKED,
+    PRODUCT_NAME_TOO_LONG,
+    TOO_MANY_PRODUCTS,
     ConsultationForm,
     intake_initial,
 )
@@ -24,13 +28,16 @@ from needlechart.consultations.models import Consultation, ConsultationStatus
 from needlechart.consultations.services import (
     ALREADY_COMPLETED,
     DATE_IN_FUTURE,
+    OTHER_PRODUCT_UNNAMED,
     PATIENT_ARCHIVED,
+    PRODUCT_NOT_LISTED,
     consultation_save_draft,
     consultation_start,
 )
 from needlechart.patients.models import Patient
 from needlechart.patients.services import patient_archive
 from needlechart.protocol import Intake
+from needlechart.protocol.intake import MAX_PRODUCT_NAME, MAX_PRODUCTS
 from needlechart.screenings.services import consultation_complete
 
 pytestmark = pytest.mark.django_db
@@ -228,3 +235,133 @@ def test_engine_errors_land_on_their_fields() -> None:
     assert form.errors["active_acne__iga"]
     assert form.errors["scars__counts__rolling"]
     assert len(form.non_field_errors()) == 2
+
+
+# ---------------------------------------------------------------- new intake questions
+
+
+@pytest.mark.parametrize(
+    ("products", "names", "checked"),
+    [
+        (["kit_hyaluronic_gel", "other"], ["Vitamin C serum", "PRP"], None),
+        ([], [], ["none"]),  # nothing applied: its own tick box
+        (None, [], None),  # not decided: nothing ticked
+    ],
+)
+def test_form_round_trips_products_for_the_open_skin(
+    products: list[str] | None, names: list[str], checked: list[str] | None
+) -> None:
+    intake = base_intake() | {"products_to_apply": products, "other_products": names}
+    if products is None:
+        intake.pop("products_to_apply")
+    on = date(2026, 1, 10)
+    data = form_data(intake, on)
+    assert data.get("products_to_apply") == (checked or products)
+    form = ConsultationForm(data, consultation_date=on)
+    assert form.is_valid(), form.errors
+    out = form.intake_from(intake)
+    assert Intake.model_validate(out | {"age": 30}) == Intake.model_validate(intake | {"age": 30})
+    assert ("products_to_apply" in out) is (products is not None)
+
+
+def test_form_round_trips_the_new_history_answers() -> None:
+    intake = base_intake()
+    intake["history"] |= {
+        "implanted_electronic_device": "yes",
+        "metal_implants_in_area": "unknown",
+        "previous_microneedling_reaction": "no",
+    }
+    on = date(2026, 1, 10)
+    form = ConsultationForm(form_data(intake, on), consultation_date=on)
+    assert form.is_valid(), form.errors
+    assert form.intake_from(intake)["history"] == intake["history"]
+    # A blank intake starts on "unknown", so an unasked question is asked, never a silent no.
+    blank = ConsultationForm(consultation_date=on)
+    for name in ("implanted_electronic_device", "metal_implants_in_area"):
+        assert blank[f"history__{name}"].initial == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"products_to_apply": ["none", "kit_hyaluronic_gel"]},
+            "products_to_apply",
+            NOTHING_AND_PRODUCTS,
+        ),
+        (
+            {"products_to_apply": ["kit_hyaluronic_gel"], "other_products": "Vitamin C serum"},
+            "other_products",
+            OTHER_NAMED_NOT_TICKED,
+        ),
+        (
+            {"products_to_apply": ["other"], "other_products": "x\n" * (MAX_PRODUCTS + 1)},
+            "other_products",
+            TOO_MANY_PRODUCTS.format(n=MAX_PRODUCTS),
+        ),
+        (
+            {"products_to_apply": ["other"], "other_products": "x" * (MAX_PRODUCT_NAME + 1)},
+            "other_products",
+            PRODUCT_NAME_TOO_LONG.format(n=MAX_PRODUCT_NAME),
+        ),
+        (
+            {"products_to_apply": ["vitamin_c_serum"]},
+            "products_to_apply",
+            "Select a valid choice. vitamin_c_serum is not one of the available choices.",
+        ),
+        (
+            {"history__implanted_electronic_device": "maybe"},
+            "history__implanted_electronic_device",
+            "Select a valid choice. maybe is not one of the available choices.",
+        ),
+    ],
+)
+def test_product_and_implant_checks(changes: dict[str, Any], field: str, message: str) -> None:
+    on = date(2026, 1, 10)
+    form = ConsultationForm(form_data(base_intake(), on) | changes, consultation_date=on)
+    assert not form.is_valid()
+    assert form.errors[field] == [message]
+
+
+@pytest.mark.parametrize(
+    ("products", "names", "field", "message"),
+    [
+        (
+            ["kit_hyaluronic_gel", "vitamin_c_serum"],
+            [],
+            "products_to_apply",
+            PRODUCT_NOT_LISTED.format(codes="vitamin_c_serum", listed="kit_hyaluronic_gel"),
+        ),
+        (["other"], [], "other_products", OTHER_PRODUCT_UNNAMED),
+    ],
+)
+def test_complete_takes_only_listed_or_named_products(
+    consultation: Consultation,
+    clinician: User,
+    products: list[str],
+    names: list[str],
+    field: str,
+    message: str,
+) -> None:
+    data = base_intake() | {"products_to_apply": products, "other_products": names}
+    with pytest.raises(ValidationError) as exc:
+        consultation_complete(consultation=consultation, by=clinician, data=data)
+    assert exc.value.message_dict == {field: [message]}
+    consultation.refresh_from_db()
+    assert consultation.status == ConsultationStatus.DRAFT
+    assert not consultation.screenings.exists()
+
+
+def test_complete_with_an_other_product_warns_and_rf_with_a_pacemaker_refers(
+    consultation: Consultation, clinician: User
+) -> None:
+    data = base_intake() | {"products_to_apply": ["other"], "other_products": ["PRP"]}
+    screening = consultation_complete(consultation=consultation, by=clinician, data=data)
+    assert screening.verdict == "proceed_with_precautions"
+    codes = {f["code"] for f in screening.result["findings"]}
+    assert codes == {"unlisted_product_to_apply"}
+    data = base_intake() | {"device": "rf_microneedling"}
+    data["history"]["implanted_electronic_device"] = "yes"
+    again = consultation_complete(consultation=consultation, by=clinician, data=data)
+    assert again.verdict == "refer_to_physician"
+    assert "rf_implanted_electronic_device" in {f["code"] for f in again.result["findings"]}

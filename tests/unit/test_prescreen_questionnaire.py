@@ -56,8 +56,9 @@ def run(answers: dict[str, Any]) -> Screening:
 
 def test_every_screening_fact_is_asked() -> None:
     """The questionnaire covers every fact the protocol screens on (the device is the
-    clinic's choice, GAGS and scar counts the clinician's grading, not the person's), so an
-    honest "no" to everything can proceed."""
+    clinic's choice, GAGS and scar counts the clinician's grading, not the person's; the
+    products question only learns of a product of their own, the rest is the clinic's
+    choice too)."""
     clinicians = {
         "device",
         "active_acne.gags",
@@ -86,7 +87,12 @@ def test_sentences_carry_no_clinical_jargon_codes() -> None:
 def test_all_clear_is_likely_suitable() -> None:
     answers = all_clear()
     result = run(answers)
-    assert result.verdict is Verdict.PROCEED
+    # Only the clinic's own choice (which products it applies) is left open: the engine
+    # never says plain "proceed" with it open, and it is not a question for the person.
+    assert result.verdict is Verdict.PROCEED_WITH_PRECAUTIONS
+    assert [(f.code, f.unanswered) for f in result.findings] == [
+        ("unlisted_product_to_apply", True)
+    ]
     outcome = explain(result, answers)
     assert outcome.kind == "suitable"
     assert "likely suitable" in outcome.headline
@@ -217,6 +223,75 @@ def test_prefill_keeps_answers_drops_estimates_and_unknowns() -> None:
     assert prefill["zones"] == ["cheeks"]
 
 
+@pytest.mark.parametrize(
+    ("key", "rule", "kind", "words"),
+    [
+        ("implanted_device", "implanted_electronic_device", "suitable", "pacemaker"),
+        ("metal_implants", "metal_implants_in_area", "suitable", "metal implants"),
+        ("earlier_reaction", "previous_microneedling_reaction", "doctor", "reaction"),
+    ],
+)
+def test_new_health_questions_reach_the_engine_and_are_told_kindly(
+    key: str, rule: str, kind: str, words: str
+) -> None:
+    answers = all_clear(**{key: "yes"})
+    result = run(answers)
+    assert rule in {f.code for f in result.findings if not f.unanswered}
+    outcome = explain(result, answers)
+    assert outcome.kind == kind
+    assert any(words in r for r in outcome.reasons)
+    # The pre-screen does not know the device: the RF-only referral never shows here.
+    assert not any(f.code.startswith("rf_") for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    ("key", "ask"),
+    [
+        ("implanted_device", "Whether you have a pacemaker or another implanted electronic device"),
+        ("metal_implants", "Whether there are metal implants where you want treatment"),
+        (
+            "earlier_reaction",
+            "Whether you have had a reaction to microneedling or to a product used during it",
+        ),
+    ],
+)
+def test_not_sure_on_a_new_health_question_is_asked(key: str, ask: str) -> None:
+    for unsure in ("unsure", None):  # blank counts as not sure
+        answers = all_clear(**{key: unsure})
+        outcome = explain(run(answers), answers)
+        assert outcome.kind == "check"
+        assert outcome.ask == [ask]
+
+
+def test_a_product_of_ones_own_is_outside_the_list_and_explained() -> None:
+    answers = all_clear(own_product="yes", own_product_name=" Vitamin C serum ")
+    intake = build_intake(answers, today=TODAY)
+    assert intake["products_to_apply"] == ["other"]
+    assert intake["other_products"] == ["Vitamin C serum"]
+    result = run(answers)
+    finding = next(f for f in result.findings if f.code == "unlisted_product_to_apply")
+    assert not finding.unanswered and "Vitamin C serum" in finding.fact
+    outcome = explain(result, answers)
+    assert outcome.kind == "suitable" and outcome.ask == []
+    assert any("product of your own" in r and "vitamin C" in r for r in outcome.reasons)
+    # Unnamed is still a product of their own.
+    assert build_intake(all_clear(own_product="yes"), today=TODAY)["products_to_apply"] == ["other"]
+
+
+@pytest.mark.parametrize("answer", ["no", "unsure", None])
+def test_no_product_of_ones_own_leaves_the_clinic_to_choose(answer: str | None) -> None:
+    answers = all_clear(own_product=answer)
+    assert "products_to_apply" not in build_intake(answers, today=TODAY)
+    assert explain(run(answers), answers).ask == []
+
+
+def test_prefill_leaves_the_products_to_the_clinic() -> None:
+    answers = all_clear(own_product="yes", own_product_name="Serum", implanted_device="yes")
+    prefill = consultation_prefill(build_intake(answers, today=TODAY))
+    assert "products_to_apply" not in prefill and "other_products" not in prefill
+    assert prefill["history"]["implanted_electronic_device"] == "yes"
+
+
 def test_sentence_adds_the_wait_end_date() -> None:
     answers = all_clear(peel="yes", peel_date="2026-05-10")
     finding = next(f for f in run(answers).findings if f.code == "recent_chemical_peel")
@@ -249,6 +324,9 @@ def test_form_accepts_the_questionnaire() -> None:
         ({"isotretinoin": "stopped", "isotretinoin_month": "next year"}, "isotretinoin_month"),
         ({"isotretinoin": "stopped", "isotretinoin_month": "2027-01"}, "isotretinoin_month"),
         ({"skin_type": "VII"}, "skin_type"),
+        ({"own_product": "no", "own_product_name": "Serum"}, "own_product_name"),
+        ({"own_product": "yes", "own_product_name": "x" * 201}, "own_product_name"),
+        ({"implanted_device": "perhaps"}, "implanted_device"),
     ],
 )
 def test_form_rejects_bad_answers(changes: dict[str, Any], field: str) -> None:

@@ -131,6 +131,53 @@ def test_clinician_may_proceed_with_reason(clinician: User, plan: TreatmentPlan)
     assert record.rescreen["proceed_reason"] == "Lesion far from the zone"
 
 
+@pytest.mark.parametrize(
+    ("example", "code", "verdict", "rule"),
+    [
+        (
+            "14-rf-microneedling-deep-boxcar.yaml",
+            "implanted_device",
+            "refer_to_physician",
+            "rf_implanted_electronic_device",
+        ),
+        (
+            "14-rf-microneedling-deep-boxcar.yaml",
+            "metal_implants",
+            "refer_to_physician",
+            "rf_metal_implants_in_area",
+        ),
+        (
+            "01-proceed-rolling-scars.yaml",
+            "implanted_device",
+            "proceed_with_precautions",
+            "implanted_electronic_device",
+        ),
+        (
+            "01-proceed-rolling-scars.yaml",
+            "product_reaction",
+            "refer_to_physician",
+            "previous_microneedling_reaction",
+        ),
+        (
+            "01-proceed-rolling-scars.yaml",
+            "unlisted_product",
+            "proceed_with_precautions",
+            "unlisted_product_to_apply",
+        ),
+    ],
+)
+def test_day_of_yes_to_a_new_question_is_screened_again(
+    clinician: User, patient: Patient, example: str, code: str, verdict: str, rule: str
+) -> None:
+    plan = approved_plan(patient=patient, by=clinician, example=example)
+    result = rescreen_evaluate(
+        plan=plan, answers=all_no() | {code: True}, today=timezone.localdate()
+    )
+    assert result.verdict == verdict
+    assert rule in {f["code"] for f in result.data["screening"]["findings"]}
+    assert result.data["needs_review"] == []
+
+
 def test_items_without_intake_fact_need_review(clinician: User, plan: TreatmentPlan) -> None:
     answers = all_no() | {"new_medication": True}
     result = rescreen_evaluate(plan=plan, answers=answers, today=timezone.localdate())
