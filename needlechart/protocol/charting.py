@@ -15,20 +15,32 @@ class ChecklistError(ValueError):
 
 
 def day_of_intake(
-    intake: Intake, answered_yes: set[str], *, protocol: Protocol | None = None
+    intake: Intake,
+    answered_yes: set[str],
+    *,
+    answered_no: set[str] | frozenset[str] = frozenset(),
+    protocol: Protocol | None = None,
 ) -> tuple[Intake, list[str]]:
     """The intake as it stands today, after the day-of checklist.
 
     Returns the updated intake (to screen again) and the codes answered "yes" that change no
     intake fact — those need the clinician's review (e.g. a new medicine to add to the
-    consultation).
+    consultation). A "no" fills only facts the consultation left unknown (`fills_on_no`).
     """
     protocol = protocol or default_protocol()
     checklist = {item.code: item for item in protocol.document.charting.day_of_checklist}
-    unknown = answered_yes - set(checklist)
+    unknown = (answered_yes | answered_no) - set(checklist)
     if unknown:
         raise ChecklistError(f"not on the day-of checklist: {', '.join(sorted(unknown))}")
     data: dict[str, Any] = intake.model_dump(mode="json")
+    for code in (c for c in checklist if c in answered_no and c not in answered_yes):
+        for path, value in checklist[code].fills_on_no.items():
+            *parents, leaf = path.split(".")
+            node = data
+            for part in parents:
+                node = node.setdefault(part, {})
+            if node.get(leaf, "unknown") in ("unknown", None):
+                node[leaf] = value
     needs_review = []
     for code in (c for c in checklist if c in answered_yes):
         item = checklist[code]

@@ -387,13 +387,16 @@ class CheckItem(_Part):
     """A day-of re-screen question and the intake fact a "yes" sets before screening again.
 
     A list value is added to a list fact (a "yes" today never removes what the consultation
-    recorded); any other value replaces the fact.
+    recorded); any other value replaces the fact. A "no" can only answer what is still unknown.
     """
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     question: str
     # intake path -> value on "yes"
     sets: dict[str, str | bool | list[str]] = Field(default_factory=dict)
+    # intake path -> value on "no", only where the consultation left the answer unknown (a
+    # "no" on the day answers an open question; it never overrules a recorded answer).
+    fills_on_no: dict[str, str | bool] = Field(default_factory=dict)
 
 
 class AdverseEventType(Sourced):

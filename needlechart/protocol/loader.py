@@ -242,12 +242,15 @@ def _cross_references(doc: ProtocolDocument) -> list[str]:
     for i, event_type in enumerate(charting.adverse_event_types):
         check_sources(f"charting.adverse_event_types[{i}]", event_type)
     for i, check in enumerate(charting.day_of_checklist):
-        for path in check.sets:
-            try:
-                fact_type(path)
-            except ValueError as exc:
-                problems.append(f"charting.day_of_checklist[{i}].sets: {exc}")
-        problems += _checklist_values(f"charting.day_of_checklist[{i}] ({check.code})", check.sets)
+        for name in ("sets", "fills_on_no"):
+            values = getattr(check, name)
+            for path in values:
+                try:
+                    fact_type(path)
+                except ValueError as exc:
+                    problems.append(f"charting.day_of_checklist[{i}].{name}: {exc}")
+            where = f"charting.day_of_checklist[{i}] ({check.code}).{name}"
+            problems += _checklist_values(where, values)
     for i, flag in enumerate(doc.aftercare.red_flags):
         check_sources(f"aftercare.red_flags[{i}]", flag)
     for i, extra in enumerate(doc.aftercare.sheet_extras):
@@ -354,7 +357,7 @@ def _checklist_values(where: str, sets: dict[str, Any]) -> list[str]:
     try:
         Intake.model_validate(data)
     except ValidationError as exc:
-        return [f"{where}.sets: {format_validation_error(exc)}"]
+        return [f"{where}: {format_validation_error(exc)}"]
     return []
 
 

@@ -174,7 +174,11 @@ def rescreen_evaluate(*, plan: TreatmentPlan, answers: dict[str, bool], today: d
         raise ValidationError({c: "Answer yes or no." for c in missing})
     try:
         intake = plan.screening.consultation.intake_model()
-        updated, needs_review = day_of_intake(intake, {c for c in codes if answers[c]})
+        updated, needs_review = day_of_intake(
+            intake,
+            {c for c in codes if answers[c]},
+            answered_no={c for c in codes if not answers[c]},
+        )
     except pydantic.ValidationError as exc:
         raise ValidationError(INTAKE_INVALID.format(detail=format_validation_error(exc))) from None
     except ChecklistError as exc:

@@ -108,3 +108,24 @@ def test_a_product_added_on_the_day_keeps_the_consultations_products() -> None:
     assert again.products_to_apply == ("kit_hyaluronic_gel", "other")
     undecided, _ = day_of_intake(intake_with({"products_to_apply": None}), {"unlisted_product"})
     assert undecided.products_to_apply == ("other",)
+
+
+def test_a_no_on_the_day_answers_an_open_question() -> None:
+    rf = {"device": "rf_microneedling"}
+    consultation = intake_with(rf | {"history.implanted_electronic_device": "unknown"})
+    assert screen(consultation, today=TODAY).verdict is Verdict.DEFER  # RF waits for the answer
+    today, _ = day_of_intake(consultation, set(), answered_no={"implanted_device"})
+    assert today.history.implanted_electronic_device == "no"
+    assert screen(today, today=TODAY).verdict is Verdict.PROCEED_WITH_PRECAUTIONS
+
+
+def test_a_no_on_the_day_never_overrules_a_recorded_yes() -> None:
+    consultation = intake_with({"history.previous_microneedling_reaction": "yes"})
+    today, _ = day_of_intake(consultation, set(), answered_no={"product_reaction"})
+    assert today.history.previous_microneedling_reaction == "yes"
+    assert screen(today, today=TODAY).verdict is Verdict.REFER_TO_PHYSICIAN
+
+
+def test_a_no_on_the_day_to_an_unknown_code_is_refused() -> None:
+    with pytest.raises(ChecklistError, match="not on the day-of checklist: nope"):
+        day_of_intake(intake_with({}), set(), answered_no={"nope"})

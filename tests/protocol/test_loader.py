@@ -97,15 +97,15 @@ def test_a_clinic_can_change_a_threshold(tmp_path: Path) -> None:
         ),
         (
             _edited(
-                "{fact: products_to_apply, outside: charting.glide_products}",
-                "{fact: products_to_apply, outside: charting.serums}",
+                "[{fact: products_to_apply, outside: charting.glide_products}",
+                "[{fact: products_to_apply, outside: charting.serums}",
             ),
             "'outside' names an unknown list 'charting.serums' (known: charting.glide_products)",
         ),
         (
             _edited(
-                "{fact: products_to_apply, outside: charting.glide_products}",
-                "{fact: products_to_apply, outside: charting.glide_products, is: other}",
+                "[{fact: products_to_apply, outside: charting.glide_products}",
+                "[{fact: products_to_apply, outside: charting.glide_products, is: other}",
             ),
             "'outside' cannot be combined",
         ),

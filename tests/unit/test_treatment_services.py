@@ -178,6 +178,26 @@ def test_day_of_yes_to_a_new_question_is_screened_again(
     assert result.data["needs_review"] == []
 
 
+def test_a_day_of_no_answers_what_an_older_consultation_never_asked(
+    clinician: User, patient: Patient
+) -> None:
+    plan = approved_plan(
+        patient=patient, by=clinician, example="14-rf-microneedling-deep-boxcar.yaml"
+    )
+    consultation = plan.screening.consultation
+    for name in ("implanted_electronic_device", "metal_implants_in_area"):
+        del consultation.intake["history"][name]  # recorded before the question existed
+    consultation.save(update_fields=["intake"])
+    plan.refresh_from_db()
+    today = timezone.localdate()
+    result = rescreen_evaluate(plan=plan, answers=all_no(), today=today)
+    assert result.verdict == "proceed_with_precautions"
+    assert not result.data["screening"]["questions"]
+    # A "yes" on the day still refers, as it would at the consultation.
+    refer = rescreen_evaluate(plan=plan, answers=all_no() | {"implanted_device": True}, today=today)
+    assert refer.verdict == "refer_to_physician"
+
+
 def test_items_without_intake_fact_need_review(clinician: User, plan: TreatmentPlan) -> None:
     answers = all_no() | {"new_medication": True}
     result = rescreen_evaluate(plan=plan, answers=answers, today=timezone.localdate())
