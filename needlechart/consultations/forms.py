@@ -199,6 +199,12 @@ def _product_choices() -> list[tuple[str, str]]:
     ]
 
 
+def _products_advice() -> str:
+    """The protocol's own advice on products for needled skin, as the section's lead-in."""
+    advice = default_protocol().document.precautions.get("approved_topicals_only")
+    return advice.text if advice else ""
+
+
 def _iga_choices() -> list[tuple[str, str]]:
     grades = default_protocol().document.grading.iga.grades
     return [("", "Not graded")] + [(str(g), f"{g} — {text}") for g, text in sorted(grades.items())]
@@ -351,12 +357,7 @@ def _sections() -> list[Section]:
             history,
         ),
         Section("medications", "Medications", "", medications),
-        Section(
-            "products",
-            "Products for the open skin",
-            default_protocol().document.charting.glide_warning.text,
-            products,
-        ),
+        Section("products", "Products for the open skin", _products_advice(), products),
         Section("sun", "Sun exposure", "", sun),
         Section("procedures", "Recent procedures", "In or near the treatment area.", procedures),
     ]

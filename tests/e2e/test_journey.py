@@ -36,6 +36,9 @@ NO_ANSWERS = [
     "history__pih_history",
     "history__metal_allergy",
     "history__topical_anaesthetic_allergy",
+    "history__implanted_electronic_device",
+    "history__metal_implants_in_area",
+    "history__previous_microneedling_reaction",
     "medications__immunosuppressants",
     "medications__antiviral_prophylaxis",
     "active_acne__present",
@@ -84,6 +87,7 @@ def test_consultation_to_approved_plan(
     page.locator('input[name="concerns"][value="acne_scars"]').check()
     page.locator('input[name="zones"][value="cheeks"]').check()
     page.locator('input[name="zones"][value="neck"]').check()
+    page.locator('input[name="products_to_apply"][value="kit_hyaluronic_gel"]').check()
     for group in ("eczema", "psoriasis", "rosacea", "lichen_planus"):
         page.locator(f'[name="history__dermatoses__{group}"]').first.evaluate(
             "(el) => { if (el.tagName === 'SELECT') { el.value = 'none'; }"
