@@ -34,23 +34,17 @@ def day_of_intake(
         raise ChecklistError(f"not on the day-of checklist: {', '.join(sorted(unknown))}")
     data: dict[str, Any] = intake.model_dump(mode="json")
     for code in (c for c in checklist if c in answered_no and c not in answered_yes):
-        for path, value in checklist[code].fills_on_no.items():
-            *parents, leaf = path.split(".")
-            node = data
-            for part in parents:
-                node = node.setdefault(part, {})
+        for path, answer in checklist[code].fills_on_no.items():
+            node, leaf = _parent(data, path)
             if node.get(leaf, "unknown") in ("unknown", None):
-                node[leaf] = value
+                node[leaf] = answer
     needs_review = []
     for code in (c for c in checklist if c in answered_yes):
         item = checklist[code]
         if not item.sets:
             needs_review.append(code)
         for path, value in item.sets.items():
-            *parents, leaf = path.split(".")
-            node = data
-            for part in parents:
-                node = node.setdefault(part, {})
+            node, leaf = _parent(data, path)
             if isinstance(value, list):
                 current = node.get(leaf) or []
                 node[leaf] = [*current, *(v for v in value if v not in current)]
@@ -59,6 +53,15 @@ def day_of_intake(
             if leaf == "status" and value in ("current", "no"):
                 node.pop("last_date", None)  # a current exposure has no "last" date yet
     return Intake.model_validate(data), needs_review
+
+
+def _parent(data: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
+    """The dict holding a dotted path's last part (created on the way), and that part."""
+    *parents, leaf = path.split(".")
+    node = data
+    for part in parents:
+        node = node.setdefault(part, {})
+    return node, leaf
 
 
 def consent_risks(device: Device, *, protocol: Protocol | None = None) -> list[ConsentItem]:

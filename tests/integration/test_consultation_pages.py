@@ -15,9 +15,8 @@ from django.utils.html import escape
 from needlechart.accounts.models import User
 from needlechart.audit.models import AuditEvent
 from needlechart.consultations.forms import DATE_AFTER_CONSULTATION, intake_initial
-from needlechart.consultations.services import OTHER_PRODUCT_UNNAMED
 from needlechart.consultations.models import Consultation, ConsultationStatus
-from needlechart.consultations.services import consultation_start
+from needlechart.consultations.services import OTHER_PRODUCT_UNNAMED, consultation_start
 from needlechart.core.dates import DATE_IN_FUTURE
 from needlechart.patients.models import Patient
 from needlechart.screenings.models import Screening

@@ -155,6 +155,7 @@ RISKS: list[tuple[str, Any]] = [
     ("medications.isotretinoin", {"status": "current"}),
     ("active_acne.gags", {"chin": "nodule"}),
     ("scars.counts.keloid", 3),
+    ("products_to_apply", ["other"]),
 ]
 
 
@@ -168,6 +169,10 @@ HARD_STOP_CHANGES: dict[str, dict[str, Any]] = {
     "pregnancy": {"pregnant": "yes"},
     "breastfeeding": {"breastfeeding": "yes"},
     "under_minimum_age": {"age": 12},
+    "rf_implanted_electronic_device": {
+        "device": "rf_microneedling",
+        "history.implanted_electronic_device": "yes",
+    },
 }
 
 

@@ -359,6 +359,21 @@ def test_the_aftercare_sheet_data_has_red_flags_and_extras() -> None:
         ({"pregnant": "yes"}, OverrideLevel.SECOND_CLINICIAN),
         ({"history.active_cold_sore": "yes"}, OverrideLevel.SECOND_CLINICIAN),
         ({"age": 14, "guardian_present": "yes"}, OverrideLevel.SECOND_CLINICIAN),
+        (
+            {"device": "rf_microneedling", "history.implanted_electronic_device": "yes"},
+            OverrideLevel.SECOND_CLINICIAN,
+        ),
+        (  # left unknown with RF: physician-level, a clinician must decide
+            {"device": "rf_microneedling", "history.implanted_electronic_device": "unknown"},
+            OverrideLevel.CLINICIAN,
+        ),
+        ({"history.implanted_electronic_device": "yes"}, OverrideLevel.AESTHETICIAN),  # no RF
+        (
+            {"device": "rf_microneedling", "history.metal_implants_in_area": "yes"},
+            OverrideLevel.CLINICIAN,
+        ),
+        ({"history.previous_microneedling_reaction": "yes"}, OverrideLevel.CLINICIAN),
+        ({"products_to_apply": ["other"]}, OverrideLevel.AESTHETICIAN),
     ],
 )
 def test_who_may_override(changes: dict[str, Any], level: OverrideLevel) -> None:
