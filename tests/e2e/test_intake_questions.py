@@ -61,7 +61,12 @@ def test_rf_with_a_pacemaker_and_an_unnamed_serum(
     page.get_by_role("button", name="Complete consultation").click()
     page.wait_for_url(f"{live_server.url}/screenings/*/")
     assert page.locator("#engine-verdict").inner_text().lower().startswith("refer")
-    assert page.get_by_text("RF microneedling with an implanted electronic device").is_visible()
+    finding = page.get_by_role(
+        "heading", name="RF microneedling with an implanted electronic device"
+    )
+    assert finding.is_visible()
+    # A hard stop: a clinician's override needs a second clinician's confirmation.
+    assert page.locator("#override-needs-second").is_visible()
     assert page.get_by_text("other_products = Vitamin C serum").is_visible()
     screenshot("2-screening")
     stored = Consultation.objects.get().intake
