@@ -246,6 +246,7 @@ STORAGES = {
 # ---------------------------------------------------------------- e-mail
 # Console by default (development), a folder of .eml files with EMAIL_FILE_PATH, SMTP with
 # EMAIL_HOST. Django 6.1 replaced the EMAIL_* settings by MAILERS; 6.0 only knows EMAIL_*.
+# The console and file backends are ours: they keep long lines (sign-in links) unfolded.
 DEFAULT_FROM_EMAIL = env_str("NEEDLECHART_DEFAULT_FROM_EMAIL", "NeedleChart <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 _email_host = env_str("EMAIL_HOST")
@@ -264,11 +265,11 @@ if _email_host:
     }
 elif _email_file_path:
     _mailer = {
-        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "BACKEND": "needlechart.core.mail.FileEmailBackend",
         "OPTIONS": {"file_path": _email_file_path},
     }
 else:
-    _mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    _mailer = {"BACKEND": "needlechart.core.mail.ConsoleEmailBackend"}
 
 if django.VERSION >= (6, 1):
     MAILERS = {"default": _mailer}
