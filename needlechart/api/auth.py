@@ -21,14 +21,27 @@ class TokenAuth(HttpBearer):
         return user
 
 
+def _signed_in(request: HttpRequest) -> User | None:
+    user = getattr(request, "user", None)
+    if isinstance(user, User) and user.is_authenticated and user.is_active:
+        return user
+    return None
+
+
 class StaffSessionAuth(SessionAuth):
     """The signed-in web session (CSRF-checked on unsafe methods)."""
 
+    def __call__(self, request: HttpRequest) -> User | None:
+        # ninja checks CSRF before it looks at the session, so a caller with no credentials
+        # at all (curl, a script without its token) got 403 "CSRF" instead of 401. CSRF
+        # protects a signed-in session; without one there is nothing to protect.
+        if _signed_in(request) is None:
+            return None
+        user = super().__call__(request)
+        return user if isinstance(user, User) else None
+
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        user = request.user
-        if isinstance(user, User) and user.is_authenticated and user.is_active:
-            return user
-        return None
+        return _signed_in(request)
 
 
 api_auth = [TokenAuth(), StaffSessionAuth()]

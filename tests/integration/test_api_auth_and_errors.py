@@ -47,28 +47,56 @@ def bearer(secret: str) -> dict[str, str]:
 # ---------------------------------------------------------------- authentication
 
 
-@pytest.mark.parametrize(
-    ("method", "url"),
-    [
-        ("get", "/api/v1/screenings/1"),
-        ("post", "/api/v1/screenings/1/override"),
-        ("get", "/api/v1/plans/1"),
-        ("post", "/api/v1/plans/1/approve"),
-        ("post", "/api/v1/patients/1/consultations"),
-        ("get", PROTOCOL),
-        ("get", PATIENTS),
-        ("post", PATIENTS),
-        ("get", f"{PATIENTS}/1"),
-        ("post", "/api/v1/engine/screen"),
-        ("post", "/api/v1/engine/triage"),
-        ("get", "/api/v1/engine/aftercare"),
-    ],
-)
+ENDPOINTS = [
+    ("get", "/api/v1/screenings/1"),
+    ("post", "/api/v1/screenings/1/override"),
+    ("get", "/api/v1/plans/1"),
+    ("post", "/api/v1/plans/1/approve"),
+    ("post", "/api/v1/patients/1/consultations"),
+    ("get", PROTOCOL),
+    ("get", PATIENTS),
+    ("post", PATIENTS),
+    ("get", f"{PATIENTS}/1"),
+    ("post", "/api/v1/engine/screen"),
+    ("post", "/api/v1/engine/triage"),
+    ("get", "/api/v1/engine/aftercare"),
+]
+
+
+@pytest.mark.parametrize(("method", "url"), ENDPOINTS)
 def test_anonymous_is_401(client: Client, method: str, url: str) -> None:
     response = getattr(client, method)(url)
     error = assert_error(response, 401, "not_authenticated")
     assert error["message"] == NOT_AUTHENTICATED
     assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(("method", "url"), ENDPOINTS)
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-a-token"}])
+def test_no_credentials_is_401_not_csrf(method: str, url: str, headers: dict[str, str]) -> None:
+    """As curl or a script calls: CSRF enforced, no session, no (valid) token, a JSON body.
+    Once, every POST here answered 403 "CSRF check failed" — the session check ran its CSRF
+    test before noticing there was no session — so the caller was told the wrong fix."""
+    client = Client(enforce_csrf_checks=True)
+    kwargs = {"data": json.dumps(NEW), "content_type": "application/json"}
+    response = getattr(client, method)(url, headers=headers, **(kwargs if method == "post" else {}))
+    assert response.json() == {
+        "error": {"code": "not_authenticated", "message": NOT_AUTHENTICATED, "fields": {}}
+    }
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert not Patient.objects.exists()
+
+
+def test_expired_session_cookie_is_401(clinician: User) -> None:
+    """A browser whose session ended (cookie still sent, CSRF cookie too) is told to sign in."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(clinician)
+    client.get("/patients/")
+    client.logout()
+    client.cookies["sessionid"] = "ended-session-key"
+    response = client.post(PATIENTS, json.dumps(NEW), content_type="application/json")
+    assert_error(response, 401, "not_authenticated")
 
 
 def test_token_authenticates_and_records_use(client: Client, clinician: User) -> None:
