@@ -9,6 +9,7 @@ from needlechart.core import views as core_views
 urlpatterns = [
     path("", core_views.dashboard, name="dashboard"),
     path("protocol/", protocol_views.protocol_reference, name="protocol"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include("needlechart.accounts.urls")),
     path("audit/", include("needlechart.audit.urls")),
     path("patients/", include("needlechart.patients.urls")),

@@ -1,10 +1,12 @@
 """Site-wide views: the dashboard and the error pages."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_safe
 
 from needlechart.core.dashboard import panels_for
 
@@ -16,6 +18,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request, "core/dashboard.html", {"panels": panels_for(request), "greeting": greeting}
     )
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponseBase:
+    """Browsers ask for /favicon.ico where a page names no icon (PDFs, JSON, the API docs);
+    the icon itself is a static file, served wherever static files are."""
+    return redirect(static("favicon.ico"), permanent=True)
 
 
 @requires_csrf_token
