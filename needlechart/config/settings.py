@@ -301,7 +301,14 @@ if env_bool("NEEDLECHART_BEHIND_TLS_PROXY", False):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        # A 403 or 400 is logged as one warning line, without the exception's traceback.
+        "client_errors_without_traceback": {
+            "()": "needlechart.core.log.ClientErrorsWithoutTraceback"
+        },
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["client_errors_without_traceback"]}},
     "root": {"handlers": ["console"], "level": env_str("NEEDLECHART_LOG_LEVEL", "INFO")},
 }
 
