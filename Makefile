@@ -20,7 +20,7 @@ DEV_ENV := NEEDLECHART_DEBUG=1
 .PHONY: help venv run worker test lint lint-imports fmt mypy migrations-check pytest bench clean
 
 help:
-	@echo "make run    - set up, migrate, seed demo data, serve on http://127.0.0.1:8000"
+	@echo "make run    - set up, migrate, seed demo data, serve on http://127.0.0.1:8000 (PORT=)"
 	@echo "make worker - the background worker alone (make run starts one too)"
 	@echo "make test   - lint, layer contracts, type-check, migrations check, tests"
 	@echo "make fmt    - format and auto-fix"
@@ -39,15 +39,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
 	@touch $(STAMP)
 
+# `make run PORT=8001` serves elsewhere; the worker's output goes to WORKER_LOG.
+PORT ?= 8000
+WORKER_LOG ?= var/worker.log
+RUN_ENV = $(DEV_ENV) NEEDLECHART_SITE_URL=$${NEEDLECHART_SITE_URL:-http://127.0.0.1:$(PORT)}
+
 run: venv
-	$(DEV_ENV) $(MANAGE) migrate --noinput
-	$(DEV_ENV) $(MANAGE) seed_demo
+	@$(RUN_ENV) $(MANAGE) migrate --noinput
+	@$(RUN_ENV) $(MANAGE) seed_demo
 	@# The background worker and its 5-minute reminder schedule run beside the web server and
-	@# stop with it (see "Background worker" in the README).
-	$(DEV_ENV) $(MANAGE) db_worker & worker=$$!; \
-	$(DEV_ENV) $(MANAGE) send_due_messages --enqueue --every 300 & schedule=$$!; \
+	@# stop with it (see "Background worker" in the README). Their output (start-up, and in
+	@# development every reminder e-mail) goes to WORKER_LOG: on the terminal it buried the
+	@# demo logins just printed. Only the server's few start-up lines follow them.
+	@mkdir -p $(dir $(WORKER_LOG))
+	@$(RUN_ENV) $(MANAGE) db_worker >>$(WORKER_LOG) 2>&1 & worker=$$!; \
+	$(RUN_ENV) $(MANAGE) send_due_messages --enqueue --every 300 >>$(WORKER_LOG) 2>&1 & schedule=$$!; \
 	trap 'kill $$worker $$schedule 2>/dev/null' EXIT INT TERM; \
-	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
+	echo "  Background worker running; its output: tail -f $(WORKER_LOG)"; \
+	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # The worker alone (for a production-like setup: run this beside the web processes).
 worker: venv

@@ -308,7 +308,12 @@ LOGGING = {
         },
     },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django.request": {"filters": ["client_errors_without_traceback"]}},
+    "loggers": {
+        # Django's default config gives "django" its own console handler in debug, and the
+        # records also reach the root's: every line was printed twice. Root prints them.
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"filters": ["client_errors_without_traceback"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("NEEDLECHART_LOG_LEVEL", "INFO")},
 }
 

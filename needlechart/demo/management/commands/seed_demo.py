@@ -1,6 +1,8 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
 from needlechart.demo.seed import DEMO_PASSWORD, seed_all
 from needlechart.patients.models import Patient
@@ -24,4 +26,4 @@ class Command(BaseCommand):
                 f"  {user.username:<14} {DEMO_PASSWORD:<17} {user.get_role_display()}"
             )
         self.stdout.write("")
-        self.stdout.write("  Sign in at http://127.0.0.1:8000/accounts/login/")
+        self.stdout.write(f"  Sign in at {settings.SITE_URL}{reverse('accounts:login')}")
