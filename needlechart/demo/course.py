@@ -12,6 +12,13 @@ Stages, by patient index in `seed.DEMO_PATIENTS`:
   re-grade and a resolved adverse event · 27-29 approved, nothing booked yet.
 
 A patient who already has a consultation is left alone, so re-running keeps the data.
+
+Each course is a story with dates: registered a week before the consultation, plan approved
+the next day, consent signed on the day of the first session, sessions an interval apart,
+the follow-up after the last one. The services stamp "now" on what they record (completion,
+approval, signatures); `_dated` then moves those stamps to the story's day, so the chart never
+shows a consent signed after the sessions it covers (`tests/integration/
+test_demo_course_order.py` checks every patient).
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 
 from needlechart.accounts.models import User
@@ -99,14 +107,55 @@ def seed_course(*, patients: list[Patient], clinician: User, aesthetician: User)
     return advanced
 
 
+# --- dates of the story -----------------------------------------------------------------------
+
+# Times of day in the story, so steps on one day keep their order too.
+CONSULTED_AT = time(9, 0)
+ASSESSED_AT = time(9, 40)
+DRAFTED_AT = time(10, 0)
+APPROVED_AT = time(12, 0)
+CONSENT_PREPARED_AT = time(12, 30)
+BOOKED_AT = time(13, 0)
+PATIENT_SIGNED_AT = time(8, 30)
+COUNTERSIGNED_AT = time(8, 40)
+SESSION_STARTED_AT = time(9, 0)
+SESSION_SIGNED_AT = time(11, 30)
+REGISTERED_BEFORE = timedelta(days=7)
+
+
+def _at(day: date, clock: time) -> datetime:
+    return timezone.make_aware(datetime.combine(day, clock))
+
+
+def _dated(obj: models.Model, day: date, clock: time, *fields: str) -> None:
+    """Move the "now" a service stamped on `fields` to the story's day (and keep the
+    in-memory object in step)."""
+    when = _at(day, clock)
+    type(obj)._default_manager.filter(pk=obj.pk).update(**dict.fromkeys(fields, when))
+    for name in fields:
+        setattr(obj, name, when)
+
+
+def _registered_before(patient: Patient, day: date) -> None:
+    """Registered (at the latest) a week before the first visit."""
+    latest = _at(day - REGISTERED_BEFORE, time(16, 0))
+    if patient.created_at > latest:
+        _dated(patient, latest.date(), latest.time(), "created_at")
+
+
 # --- stages ---------------------------------------------------------------------------------
 
 Stage = Callable[[Patient, User, User, date], None]
 
 
 def _screen(patient: Patient, by: User, data: dict[str, Any], on: date) -> Screening:
+    _registered_before(patient, on)
     consultation = consultation_start(patient=patient, by=by, consulted_on=on)
-    return consultation_complete(consultation=consultation, by=by, data=data, today=on)
+    screening = consultation_complete(consultation=consultation, by=by, data=data, today=on)
+    _dated(consultation, on, CONSULTED_AT, "created_at")
+    _dated(consultation, on, ASSESSED_AT, "completed_at")
+    _dated(screening, on, ASSESSED_AT, "created_at")
+    return screening
 
 
 def draft(patient: Patient, clinician: User, aesthetician: User, today: date) -> None:
@@ -149,10 +198,19 @@ def referred(changes: dict[str, Any], override_reason: str = "") -> Stage:
 
 
 def planned(
-    changes: dict[str, Any], *, approve: bool, start_in_days: int = 10, then: Stage | None = None
+    changes: dict[str, Any],
+    *,
+    approve: bool,
+    consulted_days_ago: int = 4,
+    start_in_days: int | None = None,
+    then: Stage | None = None,
 ) -> Stage:
+    """Consulted, assessed and planned `consulted_days_ago` days ago; when approved, approved
+    the next day with the first session `start_in_days` from today (default: a week after
+    the consultation)."""
+
     def stage(patient: Patient, clinician: User, aesthetician: User, today: date) -> None:
-        on = today + timedelta(days=min(start_in_days, 0) - (4 if approve else 1))
+        on = today - timedelta(days=consulted_days_ago if approve else 1)
         data = intake(**changes)
         screening = _screen(patient, clinician, data, on)
         counts = data["scars"]["counts"]
@@ -170,10 +228,18 @@ def planned(
                 "b_punched_shallow": counts.get("boxcar_shallow", 0),
             },
             qualitative_grade=3,
+            today=on,
         )
-        plan = plan_draft(screening=screening, by=clinician, assessment=assessment)
+        _dated(assessment, on, ASSESSED_AT, "created_at")
+        plan = plan_draft(screening=screening, by=clinician, assessment=assessment, today=on)
+        _dated(plan, on, DRAFTED_AT, "created_at")
         if not approve:
             return
+        approved_on = on + timedelta(days=1)
+        start = (
+            on + timedelta(weeks=1) if start_in_days is None else today + timedelta(start_in_days)
+        )
+        assert approved_on <= min(start, today), "the demo's story must run forwards"
         recommended = plan.engine_plan()
         depths = {
             d.zone.value: d.depth_mm.low if d.depth_mm.known else 0.5 for d in recommended.depths
@@ -188,11 +254,12 @@ def planned(
             by=clinician,
             sessions_planned=plan.sessions_planned or 4,
             interval_weeks=plan.interval_weeks or 4,
-            start_date=today + timedelta(days=start_in_days),
+            start_date=start,
             depths=depths,
             reasons=reasons,
         )
         plan_approve(plan=plan, by=clinician)
+        _dated(plan, approved_on, APPROVED_AT, "approved_at")
         if then is not None:
             then(patient, clinician, aesthetician, today)
 
@@ -206,7 +273,11 @@ def _plan(patient: Patient) -> TreatmentPlan:
     return TreatmentPlan.objects.get(patient=patient, status=PlanStatus.APPROVED)
 
 
-def _consent(patient: Patient, clinician: User, aesthetician: User, *, sign: bool = True) -> None:
+def _consent(
+    patient: Patient, clinician: User, aesthetician: User, *, signed_on: date | None
+) -> None:
+    """Prepared on the day the plan was approved; signed by both on `signed_on` (before that
+    day's session), or left for the patient to sign when None."""
     from needlechart.consents.services import (
         consent_countersign,
         consent_create,
@@ -214,8 +285,12 @@ def _consent(patient: Patient, clinician: User, aesthetician: User, *, sign: boo
     )
     from needlechart.consents.testing import signature_url
 
-    consent = consent_create(plan=_plan(patient), by=aesthetician)
-    if not sign:
+    plan = _plan(patient)
+    consent = consent_create(plan=plan, by=aesthetician)
+    assert plan.approved_at is not None
+    prepared_on = timezone.localdate(plan.approved_at)
+    _dated(consent, prepared_on, CONSENT_PREPARED_AT, "created_at")
+    if signed_on is None:
         return
     consent_sign_patient(
         consent=consent,
@@ -226,6 +301,9 @@ def _consent(patient: Patient, clinician: User, aesthetician: User, *, sign: boo
         photo_marketing=False,
     )
     consent_countersign(consent=consent, by=clinician, signature=signature_url())
+    signed_on = max(signed_on, prepared_on)
+    _dated(consent, signed_on, PATIENT_SIGNED_AT, "patient_signed_at")
+    _dated(consent, signed_on, COUNTERSIGNED_AT, "clinician_signed_at")
 
 
 def _session(plan: TreatmentPlan, by: User, on: date) -> SessionRecord:
@@ -235,7 +313,10 @@ def _session(plan: TreatmentPlan, by: User, on: date) -> SessionRecord:
     record = session_start(plan=plan, by=by, answers=all_no(), today=on)
     values = record_values(record, cartridge_lot=f"DEMO-{on:%y%m}-A", passes=6)
     record = session_update(session=record, by=by, **values, today=on)
-    return session_sign(session=record, by=by)
+    record = session_sign(session=record, by=by)
+    _dated(record, on, SESSION_STARTED_AT, "created_at")
+    _dated(record, on, SESSION_SIGNED_AT, "signed_at")
+    return record
 
 
 def _open_day(day: date) -> date:
@@ -245,12 +326,12 @@ def _open_day(day: date) -> date:
     return day
 
 
-def _book(plan: TreatmentPlan, by: User, *, number: int, on: date) -> None:
+def _book(plan: TreatmentPlan, by: User, *, number: int, on: date, booked_on: date) -> None:
     from needlechart.scheduling.services import appointment_book
 
     hour = 9 + plan.patient_id % 8  # demo patients spread over the clinic day
     starts = timezone.make_aware(datetime.combine(_open_day(on), time(hour)))
-    appointment_book(
+    appointment = appointment_book(
         patient=plan.patient,
         practitioner=by,
         starts_at=starts,
@@ -258,17 +339,32 @@ def _book(plan: TreatmentPlan, by: User, *, number: int, on: date) -> None:
         plan=plan,
         session_number=number,
     )
+    _dated(appointment, booked_on, BOOKED_AT, "created_at")
+
+
+def _interval(plan: TreatmentPlan) -> timedelta:
+    return timedelta(weeks=plan.interval_weeks or 4)
+
+
+def _start(plan: TreatmentPlan) -> date:
+    assert plan.start_date is not None
+    return plan.start_date
 
 
 def mid_course(*, symptom: bool) -> Stage:
+    """Two sessions an interval apart from the planned start; the third booked after the
+    second (a few days ahead when the plan is followed)."""
+
     def stage(patient: Patient, clinician: User, aesthetician: User, today: date) -> None:
-        _consent(patient, clinician, aesthetician)
         plan = _plan(patient)
-        interval = timedelta(weeks=plan.interval_weeks or 4)
-        first = today - 2 * interval + timedelta(days=3)
+        first = _start(plan)
+        _consent(patient, clinician, aesthetician, signed_on=first)
+        interval = _interval(plan)
+        assert first + interval <= today, "the demo's second session must be in the past"
         _session(plan, aesthetician, first)
         second = _session(plan, aesthetician, first + interval)
-        _book(plan, aesthetician, number=3, on=first + 2 * interval)
+        third = max(first + 2 * interval, today + timedelta(days=1))
+        _book(plan, aesthetician, number=3, on=third, booked_on=second.performed_on)
         if symptom:
             from needlechart.treatments.services import symptom_report_record
 
@@ -287,26 +383,33 @@ def mid_course(*, symptom: bool) -> Stage:
 def consented_and_booked(
     patient: Patient, clinician: User, aesthetician: User, today: date
 ) -> None:
-    _consent(patient, clinician, aesthetician)
+    """Signed and the whole series booked on the day after approval; the course starts soon."""
     plan = _plan(patient)
-    start = plan.start_date or today + timedelta(days=7)
+    assert plan.approved_at is not None
+    signed_on = timezone.localdate(plan.approved_at) + timedelta(days=1)
+    _consent(patient, clinician, aesthetician, signed_on=signed_on)
     for number in range(1, (plan.sessions_planned or 3) + 1):
-        _book(plan, clinician, number=number, on=start + timedelta(weeks=4 * (number - 1)))
+        on = _start(plan) + _interval(plan) * (number - 1)
+        _book(plan, clinician, number=number, on=on, booked_on=signed_on)
 
 
 def awaiting_signature(patient: Patient, clinician: User, aesthetician: User, today: date) -> None:
-    _consent(patient, clinician, aesthetician, sign=False)
+    _consent(patient, clinician, aesthetician, signed_on=None)
 
 
 def course_complete(patient: Patient, clinician: User, aesthetician: User, today: date) -> None:
     from needlechart.outcomes.services import follow_up_record
     from needlechart.treatments.services import adverse_event_record, adverse_event_update
 
-    _consent(patient, clinician, aesthetician)
     plan = _plan(patient)
-    sessions = plan.sessions_planned or 3
-    first = today - timedelta(weeks=4 * sessions + 5)
-    records = [_session(plan, clinician, first + timedelta(weeks=4 * n)) for n in range(sessions)]
+    first = _start(plan)
+    _consent(patient, clinician, aesthetician, signed_on=first)
+    interval = _interval(plan)
+    records = [
+        _session(plan, clinician, first + interval * n) for n in range(plan.sessions_planned or 3)
+    ]
+    followed_on = today - timedelta(days=3)
+    assert records[-1].performed_on <= followed_on, "the follow-up comes after the course"
     event = adverse_event_record(
         patient=patient,
         by=clinician,
@@ -317,27 +420,33 @@ def course_complete(patient: Patient, clinician: User, aesthetician: User, today
         actions_taken="Strict photoprotection; azelaic acid started by the clinician.",
         outcome="Fading",
     )
+    _dated(event, event.onset_on + timedelta(days=1), SESSION_SIGNED_AT, "created_at")
+    resolved_on = event.onset_on + timedelta(days=28)
     adverse_event_update(
         event=event,
         by=clinician,
         note="Patch no longer visible.",
         outcome="Resolved",
         resolve=True,
-        resolved_on=records[0].performed_on + timedelta(days=40),
+        resolved_on=resolved_on,
     )
-    follow_up_record(
+    for update in event.updates.all():
+        _dated(update, resolved_on, SESSION_SIGNED_AT, "created_at")
+    follow_up = follow_up_record(
         patient=patient,
         by=clinician,
         plan=plan,
         rating=8,
         notes="Pleased; rolling scars much softer.",
-        followed_on=today - timedelta(days=3),
+        followed_on=followed_on,
         scar_counts={"cheeks": {"rolling": 5, "boxcar_shallow": 3}},
         visible_at_social_distance="no",
         flatten_on_stretch="yes",
         quantitative_counts={"b_moderate_dish": 5, "b_punched_shallow": 3},
         qualitative_grade=2,
     )
+    _dated(follow_up, followed_on, DRAFTED_AT, "created_at")
+    _dated(follow_up.assessment, followed_on, ASSESSED_AT, "created_at")
 
 
 STAGES: dict[int, Stage] = {
@@ -363,13 +472,18 @@ STAGES: dict[int, Stage] = {
     19: planned({"scars.counts": {"ice_pick": 8, "boxcar_shallow": 6}}, approve=False),
     20: planned({"history.hsv_history": "yes", "zones": ["cheeks", "perioral"]}, approve=False),
     21: planned({"zones": ["cheeks", "neck"]}, approve=False),
-    22: planned({}, approve=True, start_in_days=-60, then=mid_course(symptom=False)),
+    # Consulted 60 days ago, first session a week later: with 4-week intervals the third is
+    # due in a few days.
+    22: planned({}, approve=True, consulted_days_ago=60, then=mid_course(symptom=False)),
     23: planned(
-        {"fitzpatrick": "IV"}, approve=True, start_in_days=-60, then=mid_course(symptom=True)
+        {"fitzpatrick": "IV"},
+        approve=True,
+        consulted_days_ago=60,
+        then=mid_course(symptom=True),
     ),
     24: planned({}, approve=True, start_in_days=9, then=consented_and_booked),
     25: planned({"fitzpatrick": "V"}, approve=True, start_in_days=12, then=awaiting_signature),
-    26: planned({}, approve=True, start_in_days=-160, then=course_complete),
+    26: planned({}, approve=True, consulted_days_ago=170, then=course_complete),
     **{
         i: planned({"fitzpatrick": ["II", "III", "IV", "V"][i % 4]}, approve=True, start_in_days=i)
         for i in range(27, 30)
