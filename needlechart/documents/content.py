@@ -22,6 +22,7 @@ from needlechart.core.pdf import data_url
 from needlechart.documents.chart_png import chart_png
 from needlechart.imaging.models import Photo, PhotoView
 from needlechart.imaging.selectors import open_photo, photo_consent, photos_for
+from needlechart.imaging.visits import photo_visit
 from needlechart.outcomes.chart import progress_chart
 from needlechart.outcomes.selectors import progress_for
 from needlechart.patients.models import Patient
@@ -196,8 +197,9 @@ def _embed(photo: Photo) -> str:
 
 
 def photo_pairs(photos: list[Photo]) -> list[tuple[Photo, Photo]]:
-    """For each view (and zone, for close-ups) the earliest and the latest visit's photo,
-    when they were taken on different days; in the order of the views."""
+    """For each view (and zone, for close-ups) the photo of the first and of the last visit
+    in course order, when they are different visits (a consultation and a follow-up on one
+    day are two); in the order of the views."""
     groups: dict[tuple[str, str], list[Photo]] = defaultdict(list)
     for photo in photos:
         groups[(photo.view, photo.zone or "")].append(photo)
@@ -208,9 +210,10 @@ def photo_pairs(photos: list[Photo]) -> list[tuple[Photo, Photo]]:
 
     pairs = []
     for key in sorted(groups, key=order):
-        items = sorted(groups[key], key=lambda p: (p.taken_on, p.pk))
-        if items[0].taken_on < items[-1].taken_on:
-            pairs.append((items[0], items[-1]))
+        items = sorted(groups[key], key=lambda p: (photo_visit(p).order, p.taken_on, p.pk))
+        first, last = items[0], items[-1]
+        if photo_visit(first).key != photo_visit(last).key:
+            pairs.append((first, last))
     return pairs[:PHOTO_PAIRS_MAX]
 
 

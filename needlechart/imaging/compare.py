@@ -1,10 +1,8 @@
 """Photos grouped into visits, and two visits side by side with the scar scores of the day.
 
-A visit is keyed so the key survives in a URL and means one thing:
-- `session-<id>`: photos attached to a treatment session record (its id, not its number:
-  numbers restart with each plan);
-- `follow_up-<id>`: photos attached to a follow-up visit;
-- `YYYY-MM-DD`: any other photo (consultation, other), grouped by the day it was taken.
+A visit and its key come from `imaging.visits` (a session, a follow-up, or a kind of visit
+on a day): a consultation, a session and a follow-up on one day are three visits, in that
+order, each with its own label.
 
 Reads are fixed in number: the consent, the photos (session and follow-up joined) and the
 assessments — whatever the number of photos.
@@ -12,7 +10,6 @@ assessments — whatever the number of photos.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,33 +19,17 @@ from needlechart.accounts.models import User
 from needlechart.assessments.models import Assessment
 from needlechart.imaging.models import Photo, PhotoView
 from needlechart.imaging.selectors import photos_for
+from needlechart.imaging.visits import (
+    PhotoVisit,
+    assessment_rank,
+    parse_visit_key,
+    photo_visit,
+)
 from needlechart.patients.models import Patient
 from needlechart.protocol import default_protocol
 
-VISIT_KEY = re.compile(
-    r"^(?:(?P<kind>session|follow_up)-(?P<id>[1-9]\d{0,17})|(?P<day>\d{4}-\d{2}-\d{2}))$"
-)
 VIEW_ORDER = {value: i for i, value in enumerate(PhotoView.values)}
 VIEW_LABELS = dict(PhotoView.choices)
-
-
-def visit_key(photo: Photo) -> str:
-    if photo.session_id is not None:
-        return f"session-{photo.session_id}"
-    if photo.follow_up_id is not None:
-        return f"follow_up-{photo.follow_up_id}"
-    return photo.taken_on.isoformat()
-
-
-def parse_visit_key(text: str) -> str:
-    """The key, checked for shape (and a real date); ValueError otherwise."""
-    text = (text or "").strip()
-    match = VISIT_KEY.match(text)
-    if match is None:
-        raise ValueError("Not a visit key.")
-    if match.group("day"):
-        date.fromisoformat(match.group("day"))  # raises ValueError for 2030-02-31
-    return text
 
 
 def slot_key(photo: Photo) -> str:
@@ -84,15 +65,25 @@ class VisitScore:
 
 @dataclass
 class Visit:
-    key: str
-    on: date
-    title: str
+    visit: PhotoVisit
     photos: dict[str, Photo] = field(default_factory=dict)  # slot key -> the latest photo
     score: VisitScore | None = None
 
     @property
+    def key(self) -> str:
+        return self.visit.key
+
+    @property
+    def on(self) -> date:
+        return self.visit.on
+
+    @property
+    def title(self) -> str:
+        return self.visit.title
+
+    @property
     def label(self) -> str:
-        return f"{self.title} · {self.on.day} {self.on:%b %Y}"
+        return self.visit.label
 
 
 @dataclass(frozen=True)
@@ -119,41 +110,19 @@ class Comparison:
         )
 
 
-def _visit_title(photo: Photo) -> str:
-    if photo.session is not None:
-        return f"Session {photo.session.session_number}"
-    if photo.follow_up is not None:
-        return "Follow-up"
-    return str(photo.get_visit_kind_display())
-
-
-def _visit_day(photo: Photo) -> date:
-    if photo.session is not None:
-        return photo.session.performed_on
-    if photo.follow_up is not None:
-        return photo.follow_up.followed_on
-    return photo.taken_on
-
-
 def group_visits(photos: list[Photo]) -> list[Visit]:
-    """Photos into visits, oldest first; within a visit the newest photo of each slot wins."""
+    """Photos into visits in course order; within a visit the newest photo of each slot."""
     visits: dict[str, Visit] = {}
-    titles: dict[str, set[str]] = {}
     for photo in photos:
-        key = visit_key(photo)
-        visit = visits.get(key)
+        where = photo_visit(photo)
+        visit = visits.get(where.key)
         if visit is None:
-            visit = visits[key] = Visit(key=key, on=_visit_day(photo), title="")
-            titles[key] = set()
-        titles[key].add(_visit_title(photo))
+            visit = visits[where.key] = Visit(visit=where)
         slot = slot_key(photo)
         current = visit.photos.get(slot)
         if current is None or (photo.taken_on, photo.pk) > (current.taken_on, current.pk):
             visit.photos[slot] = photo
-    for key, visit in visits.items():
-        names = titles[key]
-        visit.title = names.pop() if len(names) == 1 else "Photos"
-    return sorted(visits.values(), key=lambda v: (v.on, v.key))
+    return sorted(visits.values(), key=lambda v: v.visit.order)
 
 
 def _scores(patient: Patient, visits: list[Visit]) -> None:
@@ -177,7 +146,10 @@ def _scores(patient: Patient, visits: list[Visit]) -> None:
         .order_by("assessed_on", "id")
     )
     for visit in visits:
-        before = [a for a in rows if a.assessed_on <= visit.on]
+        # On the visit's day, only what came before it in the course: a session's photos
+        # are scored by the consultation's baseline, not by that day's later re-grade.
+        at = (visit.on, visit.visit.order[1])
+        before = [a for a in rows if (a.assessed_on, assessment_rank(a.kind)) <= at]
         if not before:
             continue
         a = before[-1]

@@ -2,10 +2,15 @@
 JPEG thumbnail), both in the "photos" storage under random names and only ever served by
 `imaging:file` after the role and consent checks. Never deleted: archived with a reason."""
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 
 from needlechart.core.models import ClinicalRecord
 from needlechart.imaging.storage import get_photo_storage
+
+if TYPE_CHECKING:
+    from needlechart.imaging.visits import PhotoVisit
 
 ORIGINAL_NAME_MAX_LENGTH = 255
 
@@ -87,6 +92,13 @@ class Photo(ClinicalRecord):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def visit(self) -> "PhotoVisit":
+        """The visit it was taken at, for labels (load with session and follow-up joined)."""
+        from needlechart.imaging.visits import photo_visit
+
+        return photo_visit(self)
 
 
 class RednessMeasurement(ClinicalRecord):

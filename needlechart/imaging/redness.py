@@ -21,8 +21,9 @@ from PIL import Image, UnidentifiedImageError
 from needlechart.accounts.models import User
 from needlechart.audit.services import audit_record
 from needlechart.imaging.erythema import SOURCE_KEY, erythema_index, validate_box
-from needlechart.imaging.models import Photo, RednessMeasurement
+from needlechart.imaging.models import Photo, RednessMeasurement, VisitKind
 from needlechart.imaging.selectors import open_photo
+from needlechart.imaging.visits import photo_visit, visit_label
 from needlechart.patients.models import Patient
 from needlechart.protocol import cite
 from needlechart.treatments.models import SIGNED_STATUSES, SessionRecord
@@ -43,8 +44,9 @@ def _require_clinical(user: User) -> None:
 
 def session_before(photo: Photo) -> SessionRecord | None:
     """The signed session a photo follows: the session it is attached to (when signed and
-    not after the photo), else the latest signed session of the patient on or before the
-    day the photo was taken. One query at most."""
+    not after the photo), else the latest signed session of the patient before it in the
+    course — on or before the day it was taken, except that a consultation photo precedes
+    a session of the same day. One query at most."""
     session = photo.session if photo.session_id is not None else None
     if (
         session is not None
@@ -52,12 +54,11 @@ def session_before(photo: Photo) -> SessionRecord | None:
         and session.performed_on <= photo.taken_on
     ):
         return session
+    same_day_counts = photo_visit(photo).kind != VisitKind.CONSULTATION
+    on_or_before = "performed_on__lte" if same_day_counts else "performed_on__lt"
     return (
         SessionRecord.objects.signed()
-        .filter(
-            patient_id=photo.patient_id,
-            performed_on__lte=photo.taken_on,
-        )
+        .filter(patient_id=photo.patient_id, **{on_or_before: photo.taken_on})
         .order_by("-performed_on", "-id")
         .first()
     )
@@ -152,11 +153,17 @@ def measurements_for(*, user: User, patient: Patient) -> list[RednessMeasurement
     Numbers stay readable whatever the photo consent (they are part of the record); the
     photos themselves are still served only under consent."""
     _require_clinical(user)
-    return list(
-        RednessMeasurement.objects.filter(patient=patient)
-        .select_related("photo", "session")
-        .order_by("photo__taken_on", "id")
+    measurements = list(
+        RednessMeasurement.objects.filter(patient=patient).select_related(
+            "photo", "photo__session", "photo__follow_up", "session"
+        )
     )
+    # Course order of the photos' visits: a same-day consultation before its session.
+    return sorted(measurements, key=lambda m: (photo_visit(m.photo).order, m.pk))
+
+
+def session_label(session: SessionRecord) -> str:
+    return visit_label(f"Session {session.session_number}", session.performed_on)
 
 
 def box_style(measurement: RednessMeasurement, photo: Photo) -> str:
@@ -183,10 +190,6 @@ SERIES_COLOURS = 4  # rc-series--0..3 in compare.css
 
 def _f(value: float) -> str:
     return f"{value:.1f}"
-
-
-def _short(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 @dataclass(frozen=True)
@@ -282,7 +285,7 @@ def redness_chart(measurements: list[RednessMeasurement]) -> RednessChart:
         key = (m.session_id or 0, m.label.casefold())
         by_session.setdefault(key, []).append(m)
         if m.session is not None:
-            labels[key] = f"Session {m.session.session_number} ({_short(m.session.performed_on)})"
+            labels[key] = session_label(m.session)
             if m.label:
                 labels[key] += f" · {m.label}"
 
@@ -298,7 +301,7 @@ def redness_chart(measurements: list[RednessMeasurement]) -> RednessChart:
                 x=_f(x_at(m.days_since_session or 0)),
                 y=_f(y_at(m.value)),
                 title=(
-                    f"{_short(m.photo.taken_on)} · day {m.days_since_session} after "
+                    f"{photo_visit(m.photo).label} · day {m.days_since_session} after "
                     f"{labels.get(key, 'the session')}: EI {m.value:.1f} (UNVERIFIED method)"
                 ),
                 series=index,

@@ -13,6 +13,7 @@ from needlechart.accounts.models import User
 from needlechart.consents.selectors import current_consent
 from needlechart.imaging.models import Photo, PhotoView
 from needlechart.imaging.storage import photo_storage
+from needlechart.imaging.visits import KIND_RANK_SQL
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID
 
@@ -22,13 +23,21 @@ NO_PHOTO_CONSENT = (
 )
 
 
-# Newest visit first; within a visit the views in their usual order (front, left, right,
-# close-ups), so the photos of one visit stay together.
+# Newest visit first (on one day: follow-up, session, consultation — the course backwards);
+# within a visit the views in their usual order (front, left, right, close-ups), so the
+# photos of one visit stay together.
 VIEW_RANK = Case(
     *(When(view=value, then=Value(rank)) for rank, value in enumerate(PhotoView.values)),
     default=Value(len(PhotoView.values)),
 )
-GALLERY_ORDER = ("-taken_on", "visit_kind", "session_id", "follow_up_id", VIEW_RANK, "id")
+GALLERY_ORDER = (
+    "-taken_on",
+    KIND_RANK_SQL.desc(),
+    "session_id",
+    "follow_up_id",
+    VIEW_RANK,
+    "id",
+)
 
 
 def _require_clinical(user: User) -> None:

@@ -62,10 +62,8 @@ class VisitGroup:
 
     @property
     def title(self) -> str:
-        label = self.visit_label
-        if self.session is not None:
-            label = f"{label} · session {self.session.session_number}"
-        return label
+        """What the visit was ("Session 2", "Consultation"), as on the comparison page."""
+        return self.photos[0].visit.title if self.photos else self.visit_label
 
 
 def group_by_visit(photos: Iterable[Photo]) -> list[VisitGroup]:

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from needlechart.accounts.models import User
-from needlechart.assessments.models import Assessment
+from needlechart.assessments.models import Assessment, AssessmentKind
 from needlechart.outcomes.course import CourseStatus, course_status_compute
 from needlechart.outcomes.models import FollowUp
 from needlechart.patients.models import Patient
@@ -146,13 +146,19 @@ class Progress:
 
     @property
     def table_rows(self) -> list[dict[str, Any]]:
-        """Assessments and sessions in date order (a session before an assessment that day)."""
+        """Assessments and sessions in course order: on one day the baseline (consultation)
+        comes before the session and a follow-up re-grade after it."""
         rows: list[dict[str, Any]] = [
-            {"type": "session", "on": s.on, "number": s.number, "order": (s.on, 0, s.number)}
+            {"type": "session", "on": s.on, "number": s.number, "order": (s.on, 1, s.number)}
             for s in self.sessions
         ]
         rows += [
-            {"type": "assessment", "on": p.on, "point": p, "order": (p.on, 1, p.assessment_id)}
+            {
+                "type": "assessment",
+                "on": p.on,
+                "point": p,
+                "order": (p.on, 0 if p.kind == AssessmentKind.BASELINE else 2, p.assessment_id),
+            }
             for p in self.points
         ]
         return sorted(rows, key=lambda r: r["order"])

@@ -105,7 +105,9 @@ def test_unknown_patient_404(clinician_client: Client, name: str) -> None:
 @pytest.mark.parametrize(
     "query",
     [
-        {"a": "2025-01-07"},  # a day without photos
+        {"a": "consultation-2025-01-07"},  # a day without photos
+        {"a": "session-2025-01-06"},  # a day with photos, but of another visit
+        {"a": "2025-01-06"},  # a bare day: visits are kinds of visit on a day
         {"b": "session-999"},
         {"a": "nonsense"},
         {"a": "2025-02-31"},
@@ -136,7 +138,7 @@ def test_visit_of_another_patient_404(
         visit_kind=VisitKind.SESSION,
         session=other_session,
     )
-    url = compare_url(patient, a="2025-01-06", b=f"session-{other_session.pk}")
+    url = compare_url(patient, a="consultation-2025-01-06", b=f"session-{other_session.pk}")
     assert clinician_client.get(url).status_code == 404
 
 
@@ -150,7 +152,8 @@ def test_default_compares_first_and_latest_visit(
     assert response.status_code == 200
     html = response.content.decode()
     c = response.context["comparison"]
-    assert c.a.key == "2025-01-06" and c.b.key == f"session-{two_visits['session'].pk}"
+    assert c.a.key == "consultation-2025-01-06"
+    assert c.b.key == f"session-{two_visits['session'].pk}"
     for key in ("a_front", "b_front"):
         assert reverse("imaging:file", args=[two_visits[key].pk]) in html
     # a slider for the view both visits have, hidden until the script shows it
@@ -169,11 +172,13 @@ def test_default_compares_first_and_latest_visit(
 def test_scores_are_the_nearest_assessment_on_or_before(
     clinician_client: Client, clinician: User, two_visits: dict[str, Any], patient: Patient
 ) -> None:
+    # (A re-grade on the session's own day comes after it in the course: see
+    # test_same_day_visits.py.)
     assessment_record(
         patient=patient,
         by=clinician,
         kind=AssessmentKind.FOLLOW_UP,
-        assessed_on=D2,
+        assessed_on=D2 - timedelta(days=1),
         scar_counts={"cheeks": {"rolling": 3}},
         quantitative_counts={"b_moderate_dish": 1},
     )
@@ -186,19 +191,19 @@ def test_scores_are_the_nearest_assessment_on_or_before(
     )
     c = clinician_client.get(compare_url(patient)).context["comparison"]
     assert c.a.score.assessed_on == D1 - timedelta(days=3)
-    assert c.b.score.assessed_on == D2 and not c.b.score.grade_confirmed
+    assert c.b.score.assessed_on == D2 - timedelta(days=1) and not c.b.score.grade_confirmed
 
 
 def test_choosing_visits_and_audit(
     clinician_client: Client, clinician: User, two_visits: dict[str, Any], patient: Patient
 ) -> None:
     b = f"session-{two_visits['session'].pk}"
-    response = clinician_client.get(compare_url(patient, a=b, b="2025-01-06"))
+    response = clinician_client.get(compare_url(patient, a=b, b="consultation-2025-01-06"))
     assert response.status_code == 200
     assert response.context["comparison"].a.key == b
     event = AuditEvent.objects.filter(action="photo.compare").get()
     assert event.actor_id == clinician.pk and event.patient_id == patient.pk
-    assert event.detail["a"] == b and event.detail["b"] == "2025-01-06"
+    assert event.detail["a"] == b and event.detail["b"] == "consultation-2025-01-06"
     assert sorted(event.detail["photos"]) == sorted(
         p.pk for k, p in two_visits.items() if isinstance(p, Photo)
     )
@@ -211,7 +216,9 @@ def test_without_photo_consent_nothing_is_shown(
     response = clinician_client.get(compare_url(patient))
     assert response.status_code == 200
     assert 'id="no-consent"' in response.content.decode()
-    assert clinician_client.get(compare_url(patient, a="2025-01-06")).status_code == 200
+    assert (
+        clinician_client.get(compare_url(patient, a="consultation-2025-01-06")).status_code == 200
+    )
 
 
 def test_no_photos_empty_state(clinician_client: Client, consent: Any, patient: Patient) -> None:

@@ -230,8 +230,8 @@ def test_progress_report_with_photos(
     content = pdf_of(clinician_client, url)
     check_pages(content)
     text = text_of(content)
-    first = min(p.taken_on for p in treated.photos)
-    last = max(p.taken_on for p in treated.photos)
+    first = min(treated.photos, key=lambda p: p.visit.order).visit
+    last = max(treated.photos, key=lambda p: p.visit.order).visit
     for expected in [
         patient.full_name,
         CLINIC,
@@ -242,8 +242,8 @@ def test_progress_report_with_photos(
         "Adverse events",
         "Front",
         "Left 45",
-        f"Before · {first.day} {first:%b %Y}",
-        f"After · {last.day} {last:%b %Y}",
+        f"Before · {first.label}",  # "Consultation — 8 Jul 2026": what the visit was
+        f"After · {last.label}",
         "Post-inflammatory hyperpigmentation",
         "UNVERIFIED",
         "7 / 10",

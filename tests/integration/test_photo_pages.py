@@ -223,7 +223,7 @@ def test_gallery_groups_by_visit_newest_first(
     assert [p.pk for p in groups[0].photos] == [two_visits["b_front"].pk, two_visits["b_close"].pk]
     assert [p.pk for p in groups[1].photos] == [two_visits["a_front"].pk, two_visits["a_left"].pk]
     html = response.content.decode()
-    assert "Treatment session · session 2" in html
+    assert "Session 2 — <time" in html and "Consultation — <time" in html
     assert "3 Mar 2025" in html and "6 Jan 2025" in html
     assert html.count("?size=thumb") == 4
     assert AuditEvent.objects.filter(action="photo.list", patient_id=patient.pk).count() == 1

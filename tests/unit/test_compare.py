@@ -15,14 +15,13 @@ from needlechart.assessments.services import assessment_record
 from needlechart.imaging.compare import (
     comparison_for,
     group_visits,
-    parse_visit_key,
     previous_photo,
     slot_label,
-    visit_key,
     visits_for,
 )
 from needlechart.imaging.models import Photo, PhotoView, VisitKind
 from needlechart.imaging.testing import give_photo_consent, store_photo, use_temp_photo_storage
+from needlechart.imaging.visits import parse_visit_key, visit_key
 from needlechart.outcomes.testing import signed_session
 from needlechart.patients.models import Patient
 
@@ -32,7 +31,17 @@ def _photo(pk: int, taken_on: date, view: str = "front", zone: str = "", **extra
 
 
 @pytest.mark.parametrize(
-    "key", ["session-1", "follow_up-42", "2030-01-07", " 2030-01-07 ", "session-999999999999999999"]
+    "key",
+    [
+        "session-1",
+        "follow_up-42",
+        "consultation-2030-01-07",
+        " consultation-2030-01-07 ",
+        "session-2030-01-07",
+        "follow_up-2030-01-07",
+        "other-2030-01-07",
+        "session-999999999999999999",
+    ],
 )
 def test_valid_visit_keys(key: str) -> None:
     assert parse_visit_key(key) == key.strip()
@@ -47,8 +56,10 @@ def test_valid_visit_keys(key: str) -> None:
         "session-01",
         "session-x",
         "visit-1",
-        "2030-02-31",
-        "2030-1-7",
+        "2030-01-07",  # a day alone is not a visit
+        "consultation-2030-02-31",
+        "consultation-2030-1-7",
+        "visit-2030-01-07",
         "session-1;drop",
         "follow-up-1",
         "session-1234567890123456789",
@@ -61,7 +72,8 @@ def test_bad_visit_keys(key: str) -> None:
 
 def test_visit_key_by_link() -> None:
     day = date(2030, 1, 7)
-    assert visit_key(_photo(1, day)) == "2030-01-07"
+    assert visit_key(_photo(1, day)) == "other-2030-01-07"
+    assert visit_key(_photo(1, day, visit_kind=VisitKind.CONSULTATION)) == "consultation-2030-01-07"
     assert visit_key(_photo(1, day, session_id=5)) == "session-5"
     assert visit_key(_photo(1, day, follow_up_id=6)) == "follow_up-6"
 
@@ -81,12 +93,13 @@ def test_group_visits_oldest_first_and_newest_photo_per_view() -> None:
         _photo(5, d1, "close_up", "chin", visit_kind=VisitKind.CONSULTATION),
     ]
     visits = group_visits(photos)
-    assert [v.key for v in visits] == ["2030-01-07", "2030-02-07"]
+    assert [v.key for v in visits] == ["consultation-2030-01-07", "other-2030-02-07"]
     first = visits[0]
     assert first.photos["front"].pk == 3
     assert set(first.photos) == {"front", "close_up:forehead", "close_up:chin"}
     assert first.title == "Consultation"
-    assert visits[1].title == "Other"
+    assert visits[1].title == "Other visit"
+    assert first.label == "Consultation — 7 Jan 2030"
 
 
 # ---------------------------------------------------------------- with the database
@@ -132,10 +145,14 @@ def test_comparison_rows_missing_and_scores(
         session=session,
     )
     visits = visits_for(user=clinician, patient=patient)
-    assert [v.key for v in visits] == ["2025-01-07", f"session-{session.pk}"]
+    assert [v.key for v in visits] == ["consultation-2025-01-07", f"session-{session.pk}"]
     assert visits[1].title == "Session 1"
     c = comparison_for(
-        user=clinician, patient=patient, visits=visits, a="2025-01-07", b=f"session-{session.pk}"
+        user=clinician,
+        patient=patient,
+        visits=visits,
+        a="consultation-2025-01-07",
+        b=f"session-{session.pk}",
     )
     assert [r.key for r in c.rows] == ["front"]
     assert c.rows[0].b == after_front
@@ -148,7 +165,9 @@ def test_comparison_rows_missing_and_scores(
     assert c.b.score is not None and c.b.score.assessed_on == date(2025, 1, 1)
     assert "UNVERIFIED" in c.quantitative_label.upper()
     with pytest.raises(Http404):
-        comparison_for(user=clinician, patient=patient, visits=visits, a="2025-01-08", b="x")
+        comparison_for(
+            user=clinician, patient=patient, visits=visits, a="consultation-2025-01-08", b="x"
+        )
 
 
 @pytest.mark.django_db

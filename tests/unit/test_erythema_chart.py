@@ -38,8 +38,8 @@ def test_one_series_per_session_ordered_by_days() -> None:
     ]
     chart = redness_chart(rows)
     assert [s.label for s in chart.series] == [
-        "Session 1 (1 Jan 2025)",
-        "Session 2 (1 Feb 2025)",
+        "Session 1 — 1 Jan 2025",
+        "Session 2 — 1 Feb 2025",
     ]
     first = chart.series[0]
     assert [p.x for p in first.points] == sorted((p.x for p in first.points), key=float)
@@ -70,7 +70,7 @@ def test_regions_get_their_own_line() -> None:
     a.label, b.label = "left cheek", "forehead"
     chart = redness_chart([a, b])
     assert sorted(s.label for s in chart.series) == [
-        "Session 1 (1 Jan 2025) · forehead",
-        "Session 1 (1 Jan 2025) · left cheek",
+        "Session 1 — 1 Jan 2025 · forehead",
+        "Session 1 — 1 Jan 2025 · left cheek",
     ]
     assert {s.colour for s in chart.series} == {0, 1}
