@@ -42,6 +42,7 @@ class SessionOut(Schema):
     patient_id: int
     plan_id: int
     session_number: int
+    appointment_id: int | None = Field(description="The appointment this session fulfilled.")
     status: SessionStatus
     performed_on: date
     practitioner: StaffRef | None
@@ -70,6 +71,7 @@ def session_out(record: SessionRecord) -> SessionOut:
         patient_id=record.patient_id,
         plan_id=record.plan_id,
         session_number=record.session_number,
+        appointment_id=record.appointment_id,
         status=SessionStatus(record.status),
         performed_on=record.performed_on,
         practitioner=staff_ref(record.practitioner),
@@ -120,6 +122,11 @@ class SessionValuesIn(InputSchema):
     endpoint_reached: str = Field(default="", max_length=200)
     immediate_reactions: str = Field(default="", max_length=5000)
     notes: str = Field(default="", max_length=5000)
+    confirm_backdated: bool = Field(
+        default=False,
+        description="Confirms a date before the day the record was started (back-dating); "
+        "without it such a date is refused (400 under `confirm_backdated`).",
+    )
 
 
 class AmendmentIn(InputSchema):

@@ -38,6 +38,9 @@ STALE_CLAIM = timedelta(minutes=15)
 SKIP_OPTED_OUT = "The patient opted out of non-essential messages."
 SKIP_NO_EMAIL = "The patient has no e-mail address."
 SKIP_ARCHIVED = "The patient's record is archived."
+SKIP_APPOINTMENT_ATTENDED = "The appointment was attended (its session is charted)."
+SKIP_APPOINTMENT_CANCELLED = "The appointment was cancelled."
+SKIP_APPOINTMENT_NO_SHOW = "The appointment was missed."
 
 
 def message_log(
@@ -64,6 +67,19 @@ def message_log(
             return Message.objects.get_or_create(dedupe_key=dedupe_key, defaults=defaults)
     except IntegrityError:  # another worker created it between our get and our insert
         return Message.objects.get(dedupe_key=dedupe_key), False
+
+
+def messages_withdraw_for_appointment(*, appointment_id: int, reason: str) -> int:
+    """Skip the messages still waiting to go about one appointment (its confirmation, its
+    reminder, the preparation counted back from it): it is no longer ahead. Their keys name
+    the appointment (see `due.py`: "...:appointment:<id>" or "...:appointment:<id>:<time>").
+    Returns how many were withdrawn."""
+    about = Q(dedupe_key__endswith=f":appointment:{appointment_id}") | Q(
+        dedupe_key__contains=f":appointment:{appointment_id}:"
+    )
+    return Message.objects.filter(about, status=MessageStatus.PENDING).update(
+        status=MessageStatus.SKIPPED, skip_reason=reason, updated_at=timezone.now()
+    )
 
 
 def message_claim(*, message_id: int, now: datetime | None = None) -> bool:

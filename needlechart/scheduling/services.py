@@ -24,6 +24,12 @@ from django.utils import timezone
 from needlechart.accounts.models import User
 from needlechart.audit.services import audit_record
 from needlechart.core.limits import limit_error
+from needlechart.notifications.services import (
+    SKIP_APPOINTMENT_ATTENDED,
+    SKIP_APPOINTMENT_CANCELLED,
+    SKIP_APPOINTMENT_NO_SHOW,
+    messages_withdraw_for_appointment,
+)
 from needlechart.patients.models import Patient
 from needlechart.plans.models import PlanStatus, TreatmentPlan
 from needlechart.protocol import interval_limit, session_limit
@@ -559,7 +565,7 @@ def appointment_reschedule(
 
 
 def _set_status(
-    locked: Appointment, status: AppointmentStatus, by: User, now: datetime, **extra: str
+    locked: Appointment, status: AppointmentStatus, by: User, now: datetime, **extra: Any
 ) -> Appointment:
     locked.status = status
     locked.status_changed_at = now
@@ -581,6 +587,7 @@ def appointment_cancel(*, appointment: Appointment, by: User, reason: str) -> Ap
     locked = _lock_appointment(appointment)
     _require_booked(locked, "cancelled")
     _set_status(locked, AppointmentStatus.CANCELLED, by, timezone.now(), cancel_reason=reason)
+    messages_withdraw_for_appointment(appointment_id=locked.pk, reason=SKIP_APPOINTMENT_CANCELLED)
     audit_record(
         actor=by,
         action="appointment.cancel",
@@ -593,17 +600,77 @@ def appointment_cancel(*, appointment: Appointment, by: User, reason: str) -> Ap
 
 @transaction.atomic
 def appointment_mark_attended(
-    *, appointment: Appointment, by: User, now: datetime | None = None
+    *,
+    appointment: Appointment,
+    by: User,
+    now: datetime | None = None,
+    plan: TreatmentPlan | None = None,
+    session_number: int | None = None,
 ) -> Appointment:
+    """Attended. Charting passes the plan and session the visit fulfilled: an appointment
+    booked without them (a plain "Appointment") is labelled with them from now on."""
     require_staff(by)
     now = now or timezone.now()
     locked = _lock_appointment(appointment)
     _require_booked(locked, "marked as attended")
     if local_day(locked.starts_at) > local_day(now):
         raise ValidationError(ATTEND_FUTURE)
-    _set_status(locked, AppointmentStatus.ATTENDED, by, now)
+    fulfils: dict[str, Any] = {}
+    if plan is not None and locked.plan_id is None:
+        fulfils["plan"] = plan
+    if session_number is not None and locked.session_number is None:
+        fulfils["session_number"] = session_number
+    _set_status(locked, AppointmentStatus.ATTENDED, by, now, **fulfils)
+    # A reminder still waiting (a failed send being retried) must not ask the patient to
+    # come to, or prepare for, a visit that has happened.
+    messages_withdraw_for_appointment(appointment_id=locked.pk, reason=SKIP_APPOINTMENT_ATTENDED)
     audit_record(actor=by, action="appointment.attend", obj=locked, patient_id=locked.patient_id)
     return locked
+
+
+@transaction.atomic
+def appointment_record_attended(
+    *,
+    plan: TreatmentPlan,
+    session_number: int,
+    practitioner: User,
+    by: User,
+    now: datetime | None = None,
+) -> Appointment:
+    """The attended appointment of a session charted without a booking (the patient came
+    without one): the diary shows the visit, the plan counts it. Starts now, default length.
+
+    Not a booking: the day, the opening hours, the plan's window and overlaps are not
+    checked — the patient is in the room, and refusing to chart over a diary rule would
+    only leave the visit out of the diary."""
+    require_staff(by)
+    now = now or timezone.now()
+    starts_at = now.replace(second=0, microsecond=0)
+    appointment = Appointment.objects.create(
+        patient_id=plan.patient_id,
+        plan=plan,
+        session_number=session_number,
+        practitioner=practitioner,
+        starts_at=starts_at,
+        ends_at=starts_at + DEFAULT_LENGTH,
+        status=AppointmentStatus.ATTENDED,
+        status_changed_at=now,
+        status_changed_by=by,
+        created_by=by,
+    )
+    audit_record(
+        actor=by,
+        action="appointment.record_attended",
+        obj=appointment,
+        patient_id=plan.patient_id,
+        detail={
+            "starts_at": starts_at.isoformat(),
+            "plan_id": plan.pk,
+            "session_number": session_number,
+            "practitioner_id": practitioner.pk,
+        },
+    )
+    return appointment
 
 
 @transaction.atomic
@@ -617,6 +684,7 @@ def appointment_mark_no_show(
     if locked.starts_at > now:
         raise ValidationError(NO_SHOW_FUTURE)
     _set_status(locked, AppointmentStatus.NO_SHOW, by, now)
+    messages_withdraw_for_appointment(appointment_id=locked.pk, reason=SKIP_APPOINTMENT_NO_SHOW)
     audit_record(actor=by, action="appointment.no_show", obj=locked, patient_id=locked.patient_id)
     return locked
 

@@ -54,6 +54,10 @@ def _area(label: str, *, required: bool = False) -> forms.CharField:
 class RescreenForm(forms.Form):
     """One yes/no per checklist question; the clinician's reason to proceed if blocked."""
 
+    confirm_backdated = forms.BooleanField(
+        label="The date is right: this session was done on that earlier day",
+        required=False,
+    )
     proceed_reason = forms.CharField(
         label="Reason for proceeding despite the day-of verdict",
         required=False,
@@ -71,7 +75,7 @@ class RescreenForm(forms.Form):
                 label=item.question, choices=YES_NO, widget=forms.RadioSelect
             )
         # The reason box reads best after the questions.
-        self.order_fields([*self.codes, "proceed_reason"])
+        self.order_fields([*self.codes, "proceed_reason", "confirm_backdated"])
 
     def answers(self) -> dict[str, bool]:
         return {code: self.cleaned_data[code] == "yes" for code in self.codes}
@@ -101,6 +105,10 @@ class SessionForm(forms.Form):
     glide_product_other = _text("Other glide product (name)")
     endpoint = forms.ChoiceField(label="Endpoint reached", required=False)
     endpoint_other = _text("Other endpoint")
+    confirm_backdated = forms.BooleanField(
+        label="The date is right: this session was done on that earlier day",
+        required=False,
+    )
 
     def __init__(self, *args: Any, session: SessionRecord, **kwargs: Any) -> None:
         charting = default_protocol().document.charting
@@ -155,6 +163,7 @@ class SessionForm(forms.Form):
                 "endpoint_other",
                 "immediate_reactions",
                 "notes",
+                "confirm_backdated",
             ]
         )
 
@@ -216,6 +225,7 @@ class SessionForm(forms.Form):
             "endpoint_reached": endpoint,
             "immediate_reactions": data.get("immediate_reactions", ""),
             "notes": data.get("notes", ""),
+            "confirm_backdated": bool(data.get("confirm_backdated")),
         }
 
 

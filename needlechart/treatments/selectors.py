@@ -3,6 +3,8 @@
 Clinical roles only. Every read runs a fixed number of queries, whatever the row count.
 """
 
+from datetime import date, datetime, time, timedelta
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -12,6 +14,8 @@ from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID
 from needlechart.plans.models import TreatmentPlan
 from needlechart.protocol.vocabulary import TriageLevel
+from needlechart.scheduling.models import Appointment, AppointmentStatus
+from needlechart.scheduling.selectors import clinic_tz
 from needlechart.treatments.models import (
     AdverseEvent,
     AdverseEventUpdate,
@@ -192,3 +196,21 @@ def adverse_event_list_for(*, user: User, patient: Patient) -> QuerySet[AdverseE
 def open_adverse_events(*, user: User) -> QuerySet[AdverseEvent]:
     _require_clinical(user)
     return AdverseEvent.objects.filter(status=AdverseStatus.OPEN).select_related("patient")
+
+
+def appointments_to_fulfil(*, plan: TreatmentPlan, day: date) -> list[Appointment]:
+    """Booked appointments a session of `plan` charted on `day` may fulfil: the patient's,
+    for this plan or for no plan, on that day or an earlier one (a visit never marked),
+    latest first. The ones on `day` are those charting picks by itself. One query."""
+    tz = clinic_tz()
+    day_end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    return list(
+        Appointment.objects.filter(
+            Q(plan=plan) | Q(plan__isnull=True),
+            patient_id=plan.patient_id,
+            status=AppointmentStatus.BOOKED,
+            starts_at__lt=day_end,
+        )
+        .select_related("practitioner")
+        .order_by("-starts_at", "-id")
+    )

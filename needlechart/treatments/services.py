@@ -9,7 +9,7 @@ warning, aftercare, triage and adverse event types are all read from it here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pydantic
@@ -30,6 +30,7 @@ from needlechart.protocol.aftercare import aftercare_timeline, triage
 from needlechart.protocol.charting import ChecklistError, day_of_intake
 from needlechart.protocol.loader import format_validation_error
 from needlechart.scheduling.models import Appointment, AppointmentStatus
+from needlechart.scheduling.selectors import local_day
 from needlechart.treatments.models import (
     GLIDE_OTHER,
     AdverseEvent,
@@ -42,6 +43,7 @@ from needlechart.treatments.models import (
     SessionStatus,
     SymptomReport,
 )
+from needlechart.treatments.selectors import appointments_to_fulfil
 
 # The record's messages and look-ups live with its one validation; re-exported here.
 from needlechart.treatments.values import (
@@ -104,6 +106,14 @@ NO_CONSENT = (
 )
 WRONG_APPOINTMENT = "This appointment belongs to another patient or plan."
 APPOINTMENT_NOT_BOOKED = "This appointment is not booked (it was cancelled, missed or attended)."
+APPOINTMENT_LATER_DAY = "This appointment is on a later day: it cannot be charted yet."
+APPOINTMENT_CHOOSE = (
+    "The patient has {count} booked appointments today: choose the one this session fulfils."
+)
+BACKDATED_CONFIRM = (
+    "This session is dated {day:%a %d %b %Y}, before the day it is charted "
+    "({today:%a %d %b %Y}). Check the date and confirm it to continue."
+)
 INTAKE_INVALID = "The consultation's intake cannot be re-screened: {detail}"
 RESCREEN_BLOCKS = (
     "The day-of re-screen gives “{verdict}”: charting cannot continue today. A clinician may "
@@ -200,6 +210,12 @@ def _next_session_number(plan: TreatmentPlan) -> int:
     return SessionRecord.objects.filter(plan=plan).count() + 1
 
 
+def _moment_on(day: date) -> datetime:
+    """Now, or this time of day on `day` when charting for another day."""
+    now = timezone.localtime()
+    return now if now.date() == day else datetime.combine(day, now.time(), tzinfo=now.tzinfo)
+
+
 @transaction.atomic
 def session_start(
     *,
@@ -208,12 +224,19 @@ def session_start(
     answers: dict[str, bool],
     appointment: Appointment | None = None,
     proceed_reason: str = "",
+    confirm_backdated: bool = False,
     today: date | None = None,
 ) -> SessionRecord:
     """A draft record after the consent gate and the day-of re-screen.
 
     A non-treatable re-screen blocks, unless a clinician proceeds with a reason (kept in
-    `rescreen.proceed_reason`). The draft is pre-filled from the plan (device, depths)."""
+    `rescreen.proceed_reason`). The draft is pre-filled from the plan (device, depths).
+
+    The record is linked to the appointment it fulfils, marked attended in this transaction:
+    the one given (an earlier day's booking makes a back-dated session, which must be
+    confirmed), else the patient's one booked appointment today (several: the user must
+    choose), else a new attended appointment — so the diary, the plan, the portal and the
+    reminders read the visit from the link instead of guessing by date."""
     _require_clinical(by)
     plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
     if plan.patient.is_archived:
@@ -223,6 +246,7 @@ def session_start(
     consent = consent_valid_for(plan=plan)
     if consent is None:
         raise ValidationError(NO_CONSENT)
+    today = today or timezone.localdate()
     if appointment is not None:
         if appointment.patient_id != plan.patient_id or appointment.plan_id not in (
             None,
@@ -231,7 +255,22 @@ def session_start(
             raise ValidationError({"appointment": WRONG_APPOINTMENT})
         if appointment.status != AppointmentStatus.BOOKED:
             raise ValidationError({"appointment": APPOINTMENT_NOT_BOOKED})
-    today = today or timezone.localdate()
+        if local_day(appointment.starts_at) > today:
+            raise ValidationError({"appointment": APPOINTMENT_LATER_DAY})
+    else:
+        todays = [
+            a
+            for a in appointments_to_fulfil(plan=plan, day=today)
+            if local_day(a.starts_at) == today
+        ]
+        if len(todays) > 1:
+            raise ValidationError({"appointment": APPOINTMENT_CHOOSE.format(count=len(todays))})
+        appointment = todays[0] if todays else None
+    performed_on = local_day(appointment.starts_at) if appointment is not None else today
+    if performed_on < today and not confirm_backdated:
+        raise ValidationError(
+            {"confirm_backdated": BACKDATED_CONFIRM.format(day=performed_on, today=today)}
+        )
     rescreen = rescreen_evaluate(plan=plan, answers=answers, today=today)
     proceed_reason = (proceed_reason or "").strip()
     if not rescreen.treatable:
@@ -242,13 +281,35 @@ def session_start(
         rescreen.data["proceed_reason"] = proceed_reason
         rescreen.data["proceeded_by"] = by.pk
     number = (appointment.session_number if appointment else None) or _next_session_number(plan)
+    # The scheduling app's own services change the diary (attended, or a new attended visit).
+    from needlechart.scheduling.services import (
+        appointment_mark_attended,
+        appointment_record_attended,
+    )
+
+    booked = appointment is not None
+    try:
+        if appointment is not None:
+            appointment = appointment_mark_attended(
+                appointment=appointment, by=by, plan=plan, session_number=number
+            )
+        else:
+            appointment = appointment_record_attended(
+                plan=plan,
+                session_number=number,
+                practitioner=by,
+                by=by,
+                now=_moment_on(today),
+            )
+    except ValidationError as exc:
+        raise ValidationError({"appointment": exc.messages}) from None
     record = SessionRecord(
         patient_id=plan.patient_id,
         plan=plan,
         appointment=appointment,
         consent=consent,
         session_number=number,
-        performed_on=today,
+        performed_on=performed_on,
         practitioner=by,
         rescreen=rescreen.data,
         rescreen_verdict=rescreen.verdict,
@@ -257,14 +318,6 @@ def session_start(
         created_by=by,
     )
     record.save()
-    if appointment is not None:
-        # The patient is here: the scheduling app's own service marks the visit attended.
-        from needlechart.scheduling.services import appointment_mark_attended
-
-        try:
-            appointment_mark_attended(appointment=appointment, by=by)
-        except ValidationError as exc:
-            raise ValidationError({"appointment": exc.messages}) from None
     audit_record(
         actor=by,
         action="session.start",
@@ -273,7 +326,9 @@ def session_start(
         detail={
             "plan_id": plan.pk,
             "consent_id": consent.pk,
-            "appointment_id": appointment.pk if appointment else None,
+            "appointment_id": appointment.pk,
+            "appointment_booked": booked,
+            "backdated": performed_on < today,
             "rescreen_verdict": rescreen.verdict,
             "proceeded_despite_verdict": bool(rescreen.data.get("proceed_reason")),
             "needs_review": rescreen.data["needs_review"],
@@ -304,11 +359,13 @@ def session_update(
     endpoint_reached: str = "",
     immediate_reactions: str = "",
     notes: str = "",
+    confirm_backdated: bool = False,
     today: date | None = None,
 ) -> SessionRecord:
     """Save the draft's values. Everything the record needs is validated here (by
     `values.check_values`, which amendments run too), so a saved draft is always complete
-    enough to sign."""
+    enough to sign. Moving the date before the day the record was started (back-dating)
+    must be confirmed."""
     _require_clinical(by)
     record = (
         SessionRecord.objects.select_for_update()
@@ -336,6 +393,16 @@ def session_update(
         },
         today=today,
     )
+    charted_on = min(timezone.localtime(record.created_at).date(), today)
+    if (
+        "performed_on" not in errors
+        and clean["performed_on"] != record.performed_on
+        and clean["performed_on"] < charted_on
+        and not confirm_backdated
+    ):
+        errors["confirm_backdated"] = BACKDATED_CONFIRM.format(
+            day=clean["performed_on"], today=charted_on
+        )
     if errors:
         raise ValidationError(errors)
 

@@ -32,6 +32,7 @@ from needlechart.protocol.patient import (
 )
 from needlechart.protocol.results import Screening as EngineScreening
 from needlechart.scheduling.models import Appointment
+from needlechart.scheduling.selectors import local_day
 from needlechart.treatments import selectors
 from needlechart.treatments.forms import (
     AdverseEventForm,
@@ -163,6 +164,7 @@ def session_start_view(request: HttpRequest, plan_id: int) -> HttpResponse:
                     answers=form.answers(),
                     appointment=appointment,
                     proceed_reason=form.cleaned_data.get("proceed_reason", ""),
+                    confirm_backdated=bool(form.cleaned_data.get("confirm_backdated")),
                     today=today,
                 )
                 messages.success(request, "Day-of re-screen recorded. Chart the session.")
@@ -185,6 +187,14 @@ def session_start_view(request: HttpRequest, plan_id: int) -> HttpResponse:
                     rescreen = _rescreen_context(retry.data)
                 except ValidationError:
                     rescreen = {}
+    # The booked visits this session may fulfil: today's (picked by itself when it is the
+    # only one) and earlier ones never marked (choosing one back-dates the session).
+    candidates = [
+        {"appointment": a, "earlier": local_day(a.starts_at) < today}
+        for a in selectors.appointments_to_fulfil(plan=plan, day=today)
+    ]
+    todays = [c["appointment"] for c in candidates if not c["earlier"]]
+    chosen = appointment or (todays[0] if len(todays) == 1 else None)
     return render(
         request,
         "treatments/session_start.html",
@@ -192,6 +202,8 @@ def session_start_view(request: HttpRequest, plan_id: int) -> HttpResponse:
             "plan": plan,
             "patient": plan.patient,
             "appointment": appointment,
+            "candidates": candidates,
+            "chosen_id": chosen.pk if chosen else None,
             "form": form,
             "rescreen": rescreen,
             "today": today,
