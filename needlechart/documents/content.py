@@ -78,8 +78,10 @@ class SessionRow:
 
 
 def _planned_sessions(plan: TreatmentPlan) -> list[SessionRow]:
-    """Session by session: done (signed record), booked (appointment) or when it is due
-    (`session_due`: the start date, then the plan's interval after the session before)."""
+    """Session by session: done (signed record), attended or booked (appointment: charting
+    marks the visit it fulfils attended, so a charted session is never left "booked") or
+    when it is due (`session_due`: the start date, then the plan's interval after the
+    session before)."""
     done = {
         s.session_number: s.performed_on
         for s in SessionRecord.objects.signed()
@@ -103,7 +105,8 @@ def _planned_sessions(plan: TreatmentPlan) -> list[SessionRow]:
             starts = timezone.localtime(booked[n][0].starts_at)
             previous = starts.date()
             when = f"{starts:%A} {starts.day} {starts:%B %Y} at {starts:%H:%M}"
-            rows.append(SessionRow(n, when, "Booked"))
+            # Attended: the session was charted for this visit (its record not signed yet).
+            rows.append(SessionRow(n, when, booked[n][0].get_status_display()))
         else:
             # Due dates need the plan's interval and the day of the session before (the
             # start date for the first); without them the session is still to be arranged.
