@@ -316,6 +316,16 @@ def _session(plan: TreatmentPlan, by: User, on: date) -> SessionRecord:
     record = session_sign(session=record, by=by)
     _dated(record, on, SESSION_STARTED_AT, "created_at")
     _dated(record, on, SESSION_SIGNED_AT, "signed_at")
+    # Charting added the visit's attended appointment "now": put it in the diary at the
+    # session's time on its day, so the demo diary shows every charted session attended.
+    appointment = record.appointment
+    assert appointment is not None
+    length = appointment.ends_at - appointment.starts_at
+    starts = _at(on, SESSION_STARTED_AT)
+    type(appointment)._default_manager.filter(pk=appointment.pk).update(
+        starts_at=starts, ends_at=starts + length
+    )
+    _dated(appointment, on, SESSION_STARTED_AT, "created_at", "status_changed_at")
     return record
 
 

@@ -43,6 +43,10 @@ class SessionRecord(ClinicalRecord):
     plan = models.ForeignKey(
         "plans.TreatmentPlan", on_delete=models.PROTECT, related_name="session_records"
     )
+    # The visit this session fulfilled (marked attended when charting starts). The link
+    # lives here, not on the appointment: a session always fulfils one visit, the diary
+    # knows nothing clinical, and the treatments app already imports scheduling (not the
+    # reverse). Nullable: records charted before the link was kept have none.
     appointment = models.ForeignKey(
         "scheduling.Appointment",
         on_delete=models.PROTECT,

@@ -83,3 +83,28 @@ def test_demo_dashboard_has_work_for_the_clinician() -> None:
     assert "Consultations awaiting completion" in body
     assert "Plans awaiting approval" in body
     assert "re-screening" in body
+
+
+def test_demo_sessions_fulfil_attended_appointments() -> None:
+    """Every charted demo session is linked to its visit, attended in the diary that day, and
+    no demo patient keeps a booked slot for a session already charted."""
+    from django.utils import timezone
+
+    from needlechart.scheduling.models import Appointment, AppointmentStatus
+    from needlechart.treatments.models import SessionRecord
+
+    call_command("seed_demo", stdout=io.StringIO())
+    records = list(SessionRecord.objects.select_related("appointment"))
+    assert records
+    for record in records:
+        appointment = record.appointment
+        assert appointment is not None, record
+        assert appointment.status == AppointmentStatus.ATTENDED
+        assert (appointment.plan_id, appointment.session_number) == (
+            record.plan_id,
+            record.session_number,
+        )
+        assert timezone.localdate(appointment.starts_at) == record.performed_on
+    charted = {(r.plan_id, r.session_number) for r in records}
+    dangling = Appointment.objects.filter(status=AppointmentStatus.BOOKED)
+    assert not [a for a in dangling if (a.plan_id, a.session_number) in charted]
