@@ -203,6 +203,12 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
     )
     now = timezone.now()
     tz = clinic_tz()
+    can_attend = (
+        appointment.is_booked
+        and timezone.localtime(appointment.starts_at, tz).date()
+        <= timezone.localtime(now, tz).date()
+    )
+    clinical = user.can_view_clinical
     return render(
         request,
         "scheduling/appointment_detail.html",
@@ -210,9 +216,12 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
             "appointment": appointment,
             "patient": appointment.patient,
             "cancel_form": CancelForm(),
-            "can_attend": appointment.is_booked
-            and timezone.localtime(appointment.starts_at, tz).date()
-            <= timezone.localtime(now, tz).date(),
+            "can_attend": can_attend,
+            # Charting the session marks the visit attended and links the two.
+            "can_chart": clinical and can_attend and appointment.plan_id is not None,
+            # The session charted for this visit (clinical roles only: the front desk sees
+            # the diary, not the record).
+            "charted": appointment.session_records.first() if clinical else None,
             "can_no_show": appointment.is_booked and appointment.starts_at <= now,
             "calendar_url": _calendar_url(appointment),
         },

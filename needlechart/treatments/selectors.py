@@ -199,18 +199,27 @@ def open_adverse_events(*, user: User) -> QuerySet[AdverseEvent]:
 
 
 def appointments_to_fulfil(*, plan: TreatmentPlan, day: date) -> list[Appointment]:
-    """Booked appointments a session of `plan` charted on `day` may fulfil: the patient's,
-    for this plan or for no plan, on that day or an earlier one (a visit never marked),
-    latest first. The ones on `day` are those charting picks by itself. One query."""
+    """Appointments a session of `plan` charted on `day` may fulfil: the patient's, for this
+    plan or for no plan — booked ones on that day or an earlier one (a visit never marked),
+    and ones already marked attended on that day (checked in at the desk) with no session
+    charted for them — latest first. The ones on `day` are those charting picks by itself.
+    One query."""
     tz = clinic_tz()
-    day_end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    day_start = datetime.combine(day, time.min, tzinfo=tz)
+    day_end = day_start + timedelta(days=1)
+    checked_in = Q(
+        status=AppointmentStatus.ATTENDED,
+        starts_at__gte=day_start,
+        session_records__isnull=True,
+    )
     return list(
         Appointment.objects.filter(
             Q(plan=plan) | Q(plan__isnull=True),
+            Q(status=AppointmentStatus.BOOKED) | checked_in,
             patient_id=plan.patient_id,
-            status=AppointmentStatus.BOOKED,
             starts_at__lt=day_end,
         )
         .select_related("practitioner")
         .order_by("-starts_at", "-id")
+        .distinct()
     )

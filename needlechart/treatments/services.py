@@ -105,7 +105,10 @@ NO_CONSENT = (
     "not withdrawn, for the plan's device and zones). Record the consent before charting."
 )
 WRONG_APPOINTMENT = "This appointment belongs to another patient or plan."
-APPOINTMENT_NOT_BOOKED = "This appointment is not booked (it was cancelled, missed or attended)."
+APPOINTMENT_NOT_BOOKED = (
+    "This appointment cannot be charted: it was cancelled or missed, or a session was "
+    "already charted for it."
+)
 APPOINTMENT_LATER_DAY = "This appointment is on a later day: it cannot be charted yet."
 APPOINTMENT_CHOOSE = (
     "The patient has {count} booked appointments today: choose the one this session fulfils."
@@ -248,12 +251,18 @@ def session_start(
         raise ValidationError(NO_CONSENT)
     today = today or timezone.localdate()
     if appointment is not None:
+        # Read again under a lock: the desk may have changed it since the page was shown.
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if appointment.patient_id != plan.patient_id or appointment.plan_id not in (
             None,
             plan.pk,
         ):
             raise ValidationError({"appointment": WRONG_APPOINTMENT})
-        if appointment.status != AppointmentStatus.BOOKED:
+        checked_in = (
+            appointment.status == AppointmentStatus.ATTENDED
+            and not appointment.session_records.exists()
+        )
+        if appointment.status != AppointmentStatus.BOOKED and not checked_in:
             raise ValidationError({"appointment": APPOINTMENT_NOT_BOOKED})
         if local_day(appointment.starts_at) > today:
             raise ValidationError({"appointment": APPOINTMENT_LATER_DAY})
@@ -289,7 +298,9 @@ def session_start(
 
     booked = appointment is not None
     try:
-        if appointment is not None:
+        if appointment is not None and appointment.status == AppointmentStatus.ATTENDED:
+            pass  # checked in at the desk already: the link is all that is missing
+        elif appointment is not None:
             appointment = appointment_mark_attended(
                 appointment=appointment, by=by, plan=plan, session_number=number
             )

@@ -101,3 +101,23 @@ def test_the_portal_no_longer_lists_a_charted_visit(
     assert response.status_code == 302
     assert SessionRecord.objects.get().appointment_id == booked.pk
     assert when not in portal.get(reverse("portal:home")).content.decode()
+
+
+def test_the_appointment_page_charts_the_session_and_then_links_its_record(
+    clinician_client: Client, front_desk_client: Client, plan: TreatmentPlan, clinician: User
+) -> None:
+    booked = _booked(plan, clinician, days=0)
+    page_url = reverse("scheduling:appointment", args=[booked.pk])
+    start_url = f"{reverse('treatments:start', args=[plan.pk])}?appointment={booked.pk}"
+    assert escape(start_url) in clinician_client.get(page_url).content.decode()
+    assert "chart-this-session" not in front_desk_client.get(page_url).content.decode()
+
+    response = clinician_client.post(start_url, checklist() | {"step": "chart"})
+    assert response.status_code == 302
+    record = SessionRecord.objects.get()
+    page = clinician_client.get(page_url).content.decode()
+    assert reverse("treatments:detail", args=[record.pk]) in page
+    assert "chart-this-session" not in page
+    assert reverse("treatments:detail", args=[record.pk]) not in (
+        front_desk_client.get(page_url).content.decode()
+    )

@@ -25,7 +25,12 @@ from needlechart.plans.models import TreatmentPlan
 from needlechart.protocol import default_protocol
 from needlechart.protocol.vocabulary import Symptom
 from needlechart.treatments.models import SessionAmendment, SessionRecord, SessionStatus
-from needlechart.treatments.services import NO_CONSENT, session_amend, zone_ranges
+from needlechart.treatments.services import (
+    APPOINTMENT_NOT_BOOKED,
+    NO_CONSENT,
+    session_amend,
+    zone_ranges,
+)
 from needlechart.treatments.testing import (
     LOT,
     all_no,
@@ -564,5 +569,5 @@ def test_cancelled_appointment_refused(
         checklist() | {"step": "chart", "appointment": appointment.pk},
     )
     assert response.status_code == 200
-    assert "not booked" in response.content.decode()
+    assert escape(APPOINTMENT_NOT_BOOKED) in response.content.decode()
     assert not SessionRecord.objects.exists()

@@ -31,6 +31,7 @@ from needlechart.treatments.models import SessionRecord
 from needlechart.treatments.services import (
     APPOINTMENT_CHOOSE,
     APPOINTMENT_LATER_DAY,
+    APPOINTMENT_NOT_BOOKED,
     BACKDATED_CONFIRM,
     session_sign,
     session_start,
@@ -233,3 +234,23 @@ def test_cancelling_withdraws_the_pending_reminders(plan: TreatmentPlan, clinici
         MessageStatus.SKIPPED,
         SKIP_APPOINTMENT_CANCELLED,
     )
+
+
+def test_a_visit_checked_in_at_the_desk_is_linked_not_duplicated(
+    plan: TreatmentPlan, clinician: User, front_desk: User
+) -> None:
+    from needlechart.scheduling.services import appointment_mark_attended
+
+    booked = _booked(plan, clinician, timezone.now() - timedelta(minutes=1))
+    if timezone.localtime(booked.starts_at).date() != timezone.localdate():
+        pytest.skip("the day has just begun")
+    appointment_mark_attended(appointment=booked, by=front_desk)
+
+    record = session_start(plan=plan, by=clinician, answers=all_no())
+
+    assert record.appointment_id == booked.pk
+    assert Appointment.objects.filter(plan=plan).count() == 1
+    # A second session cannot fulfil the same visit.
+    with pytest.raises(ValidationError) as exc:
+        session_start(plan=plan, by=clinician, answers=all_no(), appointment=booked)
+    assert exc.value.message_dict["appointment"] == [APPOINTMENT_NOT_BOOKED]
