@@ -177,6 +177,7 @@ def messages_due(
                     course.patient_id,
                     {
                         "plan_id": course.plan_id,
+                        "appointment_id": course.first_appointment_id,
                         "starts_at": course.first_starts_at,
                         "title": step.title,
                         "text": step.text,

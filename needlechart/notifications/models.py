@@ -38,6 +38,15 @@ class Message(TimeStampedModel):
     kind = models.CharField(max_length=40, choices=MessageKind.choices)
     essential = models.BooleanField(default=False)
     dedupe_key = models.CharField(max_length=200, unique=True)
+    # The visit the message is about (confirmation, reminder, preparation): a message still
+    # waiting when the visit is attended (charted), cancelled or missed is not sent.
+    appointment = models.ForeignKey(
+        "scheduling.Appointment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     subject = models.CharField(max_length=200)
     body = models.TextField()
     to_address = models.EmailField(blank=True)

@@ -34,6 +34,7 @@ class SendReport:
 def send_due_messages_once(*, now: datetime | None = None) -> SendReport:
     now = now or timezone.now()
     report = SendReport(released=services.messages_release_stale(now=now))
+    report.skipped += services.messages_withdraw_settled()
 
     due_now = collect_due(now=now)
     existing = set(
@@ -55,6 +56,7 @@ def send_due_messages_once(*, now: datetime | None = None) -> SendReport:
             body=body,
             dedupe_key=item.dedupe_key,
             due_at=item.due_at,
+            appointment_id=item.context.get("appointment_id"),
         )
         report.created += int(created)
 

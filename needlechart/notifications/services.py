@@ -28,6 +28,7 @@ from needlechart.notifications.models import (
     MessageStatus,
 )
 from needlechart.patients.models import Patient
+from needlechart.scheduling.models import AppointmentStatus
 
 # Delivery policy (engineering, not clinical): how often a send is tried and how long a
 # worker may hold a claim before the row is considered abandoned (worker died mid-send).
@@ -51,9 +52,11 @@ def message_log(
     body: str,
     dedupe_key: str,
     due_at: datetime | None = None,
+    appointment_id: int | None = None,
 ) -> tuple[Message, bool]:
     """Create the message once (by `dedupe_key`); return (message, created)."""
     defaults = {
+        "appointment_id": appointment_id,
         "patient": patient,
         "kind": kind,
         "essential": kind in ESSENTIAL_KINDS,
@@ -69,17 +72,24 @@ def message_log(
         return Message.objects.get(dedupe_key=dedupe_key), False
 
 
-def messages_withdraw_for_appointment(*, appointment_id: int, reason: str) -> int:
-    """Skip the messages still waiting to go about one appointment (its confirmation, its
-    reminder, the preparation counted back from it): it is no longer ahead. Their keys name
-    the appointment (see `due.py`: "...:appointment:<id>" or "...:appointment:<id>:<time>").
-    Returns how many were withdrawn."""
-    about = Q(dedupe_key__endswith=f":appointment:{appointment_id}") | Q(
-        dedupe_key__contains=f":appointment:{appointment_id}:"
-    )
-    return Message.objects.filter(about, status=MessageStatus.PENDING).update(
-        status=MessageStatus.SKIPPED, skip_reason=reason, updated_at=timezone.now()
-    )
+_SETTLED_SKIP = {
+    AppointmentStatus.ATTENDED: SKIP_APPOINTMENT_ATTENDED,
+    AppointmentStatus.CANCELLED: SKIP_APPOINTMENT_CANCELLED,
+    AppointmentStatus.NO_SHOW: SKIP_APPOINTMENT_NO_SHOW,
+}
+
+
+def messages_withdraw_settled() -> int:
+    """Skip the messages still waiting about a visit that is no longer ahead (attended —
+    its session charted —, cancelled or missed): no reminder or "prepare for" a visit
+    that has happened. Reads each message's appointment, not its date. One update per
+    status; returns how many were withdrawn."""
+    withdrawn = 0
+    for status, reason in _SETTLED_SKIP.items():
+        withdrawn += Message.objects.filter(
+            status=MessageStatus.PENDING, appointment__status=status
+        ).update(status=MessageStatus.SKIPPED, skip_reason=reason, updated_at=timezone.now())
+    return withdrawn
 
 
 def message_claim(*, message_id: int, now: datetime | None = None) -> bool:
@@ -102,12 +112,14 @@ def message_deliver(*, message_id: int, now: datetime | None = None) -> Message 
     now = now or timezone.now()
     if not message_claim(message_id=message_id, now=now):
         return None
-    message = Message.objects.select_related("patient").get(pk=message_id)
+    message = Message.objects.select_related("patient", "appointment").get(pk=message_id)
     to_address = message.patient.email or message.to_address
     skip = ""
     # Logged before the record was archived: an archived patient receives nothing.
     if message.patient.is_archived:
         skip = SKIP_ARCHIVED
+    elif message.appointment is not None and message.appointment.status in _SETTLED_SKIP:
+        skip = _SETTLED_SKIP[AppointmentStatus(message.appointment.status)]
     elif not message.essential and _opted_out(message.patient_id):
         skip = SKIP_OPTED_OUT
     elif not to_address:

@@ -24,12 +24,6 @@ from django.utils import timezone
 from needlechart.accounts.models import User
 from needlechart.audit.services import audit_record
 from needlechart.core.limits import limit_error
-from needlechart.notifications.services import (
-    SKIP_APPOINTMENT_ATTENDED,
-    SKIP_APPOINTMENT_CANCELLED,
-    SKIP_APPOINTMENT_NO_SHOW,
-    messages_withdraw_for_appointment,
-)
 from needlechart.patients.models import Patient
 from needlechart.plans.models import PlanStatus, TreatmentPlan
 from needlechart.protocol import interval_limit, session_limit
@@ -587,7 +581,6 @@ def appointment_cancel(*, appointment: Appointment, by: User, reason: str) -> Ap
     locked = _lock_appointment(appointment)
     _require_booked(locked, "cancelled")
     _set_status(locked, AppointmentStatus.CANCELLED, by, timezone.now(), cancel_reason=reason)
-    messages_withdraw_for_appointment(appointment_id=locked.pk, reason=SKIP_APPOINTMENT_CANCELLED)
     audit_record(
         actor=by,
         action="appointment.cancel",
@@ -621,9 +614,6 @@ def appointment_mark_attended(
     if session_number is not None and locked.session_number is None:
         fulfils["session_number"] = session_number
     _set_status(locked, AppointmentStatus.ATTENDED, by, now, **fulfils)
-    # A reminder still waiting (a failed send being retried) must not ask the patient to
-    # come to, or prepare for, a visit that has happened.
-    messages_withdraw_for_appointment(appointment_id=locked.pk, reason=SKIP_APPOINTMENT_ATTENDED)
     audit_record(actor=by, action="appointment.attend", obj=locked, patient_id=locked.patient_id)
     return locked
 
@@ -684,7 +674,6 @@ def appointment_mark_no_show(
     if locked.starts_at > now:
         raise ValidationError(NO_SHOW_FUTURE)
     _set_status(locked, AppointmentStatus.NO_SHOW, by, now)
-    messages_withdraw_for_appointment(appointment_id=locked.pk, reason=SKIP_APPOINTMENT_NO_SHOW)
     audit_record(actor=by, action="appointment.no_show", obj=locked, patient_id=locked.patient_id)
     return locked
 

@@ -189,11 +189,9 @@ def session_start_view(request: HttpRequest, plan_id: int) -> HttpResponse:
                     rescreen = {}
     # The booked visits this session may fulfil: today's (picked by itself when it is the
     # only one) and earlier ones never marked (choosing one back-dates the session).
-    candidates = [
-        {"appointment": a, "earlier": local_day(a.starts_at) < today}
-        for a in selectors.appointments_to_fulfil(plan=plan, day=today)
-    ]
-    todays = [c["appointment"] for c in candidates if not c["earlier"]]
+    fulfil = selectors.appointments_to_fulfil(plan=plan, day=today)
+    candidates = [{"appointment": a, "earlier": local_day(a.starts_at) < today} for a in fulfil]
+    todays = [a for a in fulfil if local_day(a.starts_at) == today]
     chosen = appointment or (todays[0] if len(todays) == 1 else None)
     return render(
         request,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from needlechart.documents.content import _planned_sessions
 from needlechart.notifications import due
 from needlechart.notifications.collect import collect_due
 from needlechart.notifications.models import Message, MessageStatus
+from needlechart.notifications.sending import send_due_messages_once
 from needlechart.notifications.services import (
     SKIP_APPOINTMENT_ATTENDED,
     SKIP_APPOINTMENT_CANCELLED,
@@ -70,7 +72,7 @@ def _booked(
 
 
 def _pending_reminder(appointment: Appointment) -> Message:
-    """The session reminder as the sender logs it (a send being retried stays pending)."""
+    """The session reminder as the sender logs it, waiting to go (a send being retried)."""
     stamp = appointment.starts_at.strftime("%Y%m%dT%H%M")
     message, _ = message_log(
         patient=appointment.patient,
@@ -78,7 +80,9 @@ def _pending_reminder(appointment: Appointment) -> Message:
         subject="Your session",
         body="See you soon",
         dedupe_key=f"{due.SESSION_REMINDER}:appointment:{appointment.pk}:{stamp}",
+        appointment_id=appointment.pk,
     )
+    Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() + timedelta(days=9))
     return message
 
 
@@ -98,6 +102,9 @@ def test_charting_a_booked_session_marks_it_attended_and_withdraws_its_reminders
     assert record.session_number == 1
     assert booked.status == AppointmentStatus.ATTENDED
     assert booked.status_changed_by == clinician
+    mail.outbox.clear()
+    send_due_messages_once()
+    assert not [m for m in mail.outbox if "See you soon" in str(m.body)]
     reminder.refresh_from_db()
     assert reminder.status == MessageStatus.SKIPPED
     assert reminder.skip_reason == SKIP_APPOINTMENT_ATTENDED
@@ -229,6 +236,7 @@ def test_cancelling_withdraws_the_pending_reminders(plan: TreatmentPlan, clinici
     booked = _booked(plan, clinician, timezone.now() + timedelta(days=3))
     reminder = _pending_reminder(booked)
     appointment_cancel(appointment=booked, by=clinician, reason="Patient unwell")
+    send_due_messages_once()
     reminder.refresh_from_db()
     assert (reminder.status, reminder.skip_reason) == (
         MessageStatus.SKIPPED,
@@ -254,3 +262,25 @@ def test_a_visit_checked_in_at_the_desk_is_linked_not_duplicated(
     with pytest.raises(ValidationError) as exc:
         session_start(plan=plan, by=clinician, answers=all_no(), appointment=booked)
     assert exc.value.message_dict["appointment"] == [APPOINTMENT_NOT_BOOKED]
+
+
+def test_the_sender_links_each_message_to_its_visit(plan: TreatmentPlan, clinician: User) -> None:
+    booked = _booked(plan, clinician, timezone.now() + timedelta(days=3))
+    send_due_messages_once()
+    confirmation = Message.objects.get(kind=due.BOOKING_CONFIRMATION)
+    assert confirmation.appointment_id == booked.pk
+
+
+def test_a_message_claimed_after_the_visit_is_charted_is_not_sent(
+    plan: TreatmentPlan, clinician: User
+) -> None:
+    from needlechart.notifications.services import message_deliver
+
+    booked = _booked(plan, clinician, _later_today())
+    reminder = _pending_reminder(booked)
+    session_start(plan=plan, by=clinician, answers=all_no())
+    mail.outbox.clear()
+    done = message_deliver(message_id=reminder.pk)
+    assert done is not None
+    assert (done.status, done.skip_reason) == (MessageStatus.SKIPPED, SKIP_APPOINTMENT_ATTENDED)
+    assert mail.outbox == []
