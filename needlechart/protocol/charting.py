@@ -38,6 +38,8 @@ def day_of_intake(
             node, leaf = _parent(data, path)
             if node.get(leaf, "unknown") in ("unknown", None):
                 node[leaf] = answer
+                if leaf == "status" and answer == "no":
+                    node.pop("last_date", None)  # "none in the window" has no last date
     needs_review = []
     for code in (c for c in checklist if c in answered_yes):
         item = checklist[code]

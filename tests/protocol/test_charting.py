@@ -129,3 +129,51 @@ def test_a_no_on_the_day_never_overrules_a_recorded_yes() -> None:
 def test_a_no_on_the_day_to_an_unknown_code_is_refused() -> None:
     with pytest.raises(ChecklistError, match="not on the day-of checklist: nope"):
         day_of_intake(intake_with({}), set(), answered_no={"nope"})
+
+
+def test_a_no_to_the_pregnancy_question_answers_pregnant_and_breastfeeding() -> None:
+    consultation = intake_with({"sex": "female", "pregnant": "unknown", "breastfeeding": "unknown"})
+    before = {f.code for f in screen(consultation, today=TODAY).questions}
+    assert {"pregnancy", "breastfeeding"} <= before
+    today, _ = day_of_intake(consultation, set(), answered_no={"pregnancy"})
+    assert (today.pregnant, today.breastfeeding) == ("no", "no")
+    after = screen(today, today=TODAY)
+    assert not {"pregnancy", "breastfeeding"} & {f.code for f in after.questions}
+
+
+def test_a_no_on_the_day_leaves_a_recorded_breastfeeding_yes() -> None:
+    consultation = intake_with({"sex": "female", "pregnant": "unknown", "breastfeeding": "yes"})
+    today, _ = day_of_intake(consultation, set(), answered_no={"pregnancy"})
+    assert (today.pregnant, today.breastfeeding) == ("no", "yes")
+    assert screen(today, today=TODAY).verdict is Verdict.DEFER
+
+
+@pytest.mark.parametrize(
+    ("code", "path"),
+    [
+        ("infection", "history.skin_infection_in_area"),
+        ("open_wound", "history.open_wound_in_area"),
+        ("cold_sore", "history.active_cold_sore"),
+        ("sunburn", "sun_exposure.status"),
+        ("pregnancy", "pregnant"),
+        ("pregnancy", "breastfeeding"),
+        ("implanted_device", "history.implanted_electronic_device"),
+        ("metal_implants", "history.metal_implants_in_area"),
+        ("product_reaction", "history.previous_microneedling_reaction"),
+    ],
+)
+# RF: the device questions are asked of RF only; female: pregnancy is not asked of men.
+def test_every_checklist_no_answers_the_fact_its_question_covers(code: str, path: str) -> None:
+    consultation = intake_with({path: "unknown", "sex": "female", "device": "rf_microneedling"})
+    fact = path.removesuffix(".status")  # an exposure's question names the exposure
+    open_before = screen(consultation, today=TODAY)
+    assert [q for q in open_before.questions if q.fact.startswith(fact)]
+    today, _ = day_of_intake(consultation, set(), answered_no={code})
+    value: object = today
+    for part in path.split("."):
+        value = getattr(value, part)
+    assert value == "no"
+    # The question the consultation left open is no longer asked, nor left unanswered.
+    result = screen(today, today=TODAY)
+    assert not [q for q in result.questions if q.fact.startswith(fact)]
+    assert not [f for f in result.findings if f.unanswered and f.fact.startswith(fact)]

@@ -414,3 +414,25 @@ def test_protocol_texts_are_not_in_code() -> None:
     charting = default_protocol().document.charting
     assert charting.glide_warning.text
     assert charting.passes.text
+
+
+def test_a_day_of_no_to_pregnancy_answers_pregnant_and_breastfeeding(
+    clinician: User, patient: Patient
+) -> None:
+    plan = approved_plan(patient=patient, by=clinician)
+    consultation = plan.screening.consultation
+    consultation.intake |= {"sex": "female", "pregnant": "unknown", "breastfeeding": "unknown"}
+    consultation.save(update_fields=["intake"])
+    plan.refresh_from_db()
+    result = rescreen_evaluate(plan=plan, answers=all_no(), today=timezone.localdate())
+    open_facts = {q["fact"] for q in result.data["screening"]["questions"]} | {
+        f["fact"] for f in result.data["screening"]["findings"] if f["unanswered"]
+    }
+    assert not {f for f in open_facts if f.startswith(("pregnant", "breastfeeding"))}
+    # A "yes" recorded at the consultation stays, whatever the day's "no".
+    consultation.intake["breastfeeding"] = "yes"
+    consultation.save(update_fields=["intake"])
+    plan.refresh_from_db()
+    kept = rescreen_evaluate(plan=plan, answers=all_no(), today=timezone.localdate())
+    assert kept.verdict == "defer"
+    assert "breastfeeding" in {f["code"] for f in kept.data["screening"]["findings"]}
