@@ -92,6 +92,26 @@ class SlotForm(forms.Form):
         return aware(self.cleaned_data["date"], ends) if ends is not None else None
 
 
+class MoveForm(SlotForm):
+    """A move: the pre-filled end, left as it was, keeps the appointment's length at the new
+    time (checking the old end against a new start refused most moves)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ends"].help_text = "Leave it as it is to keep the appointment's length."
+
+    def _keeps_length(self) -> bool:
+        return "ends" not in self.changed_data
+
+    def clean(self) -> dict[str, Any]:
+        if self._keeps_length():
+            return forms.Form.clean(self) or {}
+        return super().clean()
+
+    def ends_at(self) -> datetime | None:
+        return None if self._keeps_length() else super().ends_at()
+
+
 class BookForm(SlotForm):
     session_number = forms.TypedChoiceField(
         label="Session of the plan",

@@ -31,9 +31,9 @@ from needlechart.scheduling.forms import (
     CalendarFilterForm,
     CancelForm,
     ClosedDayForm,
+    MoveForm,
     OpeningHoursForm,
     SeriesForm,
-    SlotForm,
 )
 from needlechart.scheduling.ics import appointment_ics
 from needlechart.scheduling.models import Appointment, ClosedDay, OpeningHours
@@ -239,7 +239,7 @@ def reschedule(request: HttpRequest, appointment_id: int) -> HttpResponse:
     tz = clinic_tz()
     starts = timezone.localtime(appointment.starts_at, tz)
     ends = timezone.localtime(appointment.ends_at, tz)
-    form = SlotForm(
+    form = MoveForm(
         request.POST or None,
         initial={
             "date": starts.date(),

@@ -453,11 +453,50 @@ def test_move_garbage(front_desk_client: Client, appointment: Appointment, clini
     assert "Enter a valid date" in response.content.decode()
     response = front_desk_client.post(
         url,
-        {"date": "2030-03-05", "starts": "12:00", "ends": "11:00", "practitioner": clinician.pk},
+        {"date": "2030-03-05", "starts": "12:00", "ends": "11:30", "practitioner": clinician.pk},
     )
     assert "The end must be after the start" in response.content.decode()
     appointment.refresh_from_db()
     assert appointment.starts_at == at(MONDAY, 10)
+
+
+def test_move_keeping_the_prefilled_end_keeps_the_length(
+    front_desk_client: Client, appointment: Appointment, clinician: User
+) -> None:
+    length = appointment.ends_at - appointment.starts_at
+    url = reverse("scheduling:reschedule", args=[appointment.pk])
+    form = front_desk_client.get(url).context["form"]
+    prefilled_end = form.initial["ends"].strftime("%H:%M")
+    new_day = MONDAY + timedelta(days=1)
+    response = front_desk_client.post(
+        url,
+        # A later start than the old end: the old end, kept, used to be refused.
+        {
+            "date": new_day.isoformat(),
+            "starts": "15:00",
+            "ends": prefilled_end,
+            "practitioner": clinician.pk,
+        },
+        follow=True,
+    )
+    assert "Appointment moved." in response.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.starts_at == at(new_day, 15)
+    assert appointment.ends_at - appointment.starts_at == length
+    # An end the user changes is still taken as given.
+    response = front_desk_client.post(
+        url,
+        {
+            "date": new_day.isoformat(),
+            "starts": "15:00",
+            "ends": "15:45",
+            "practitioner": clinician.pk,
+        },
+        follow=True,
+    )
+    assert "Appointment moved." in response.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.ends_at - appointment.starts_at == timedelta(minutes=45)
 
 
 def test_cancel_and_statuses(front_desk_client: Client, appointment: Appointment) -> None:
