@@ -257,8 +257,9 @@ def planned(
             start_date=start,
             depths=depths,
             reasons=reasons,
+            today=on,  # the story's day: the course started in the past
         )
-        plan_approve(plan=plan, by=clinician)
+        plan_approve(plan=plan, by=clinician, today=approved_on)
         _dated(plan, approved_on, APPROVED_AT, "approved_at")
         if then is not None:
             then(patient, clinician, aesthetician, today)

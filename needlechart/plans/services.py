@@ -62,6 +62,10 @@ NOT_DRAFT = "Only a draft plan can be changed. Create a new draft to change an a
 REASON_REQUIRED = "This value is outside the protocol's range ({recommended}): give a reason."
 VALUE_REQUIRED = "Set this value before approval."
 START_DATE_REQUIRED = "Choose the date of the first session before approval."
+START_IN_PAST = "The first session cannot be in the past (today is {today})."
+START_BEFORE_RESCREEN = (
+    "The first session cannot be before the screening's re-screen date ({rescreen_on})."
+)
 DEPTH_REQUIRED = "Set the needle depth for this zone before approval."
 POSITIVE_REQUIRED = "Enter a value above 0."
 CLINICIAN_SET = "clinician-set (no sourced range)"
@@ -266,6 +270,16 @@ def limit_refusal(plan: TreatmentPlan, key: str, value: float) -> ValidationErro
     return limit_error(limit, in_limit_unit) if limit.exceeded_by(in_limit_unit) else None
 
 
+def start_date_refusal(*, start_date: date, screening: Screening, today: date) -> str | None:
+    """Why the first session cannot be on `start_date`: a day already gone, or a day before
+    the screening says the patient may be seen again."""
+    if start_date < today:
+        return START_IN_PAST.format(today=today.isoformat())
+    if screening.rescreen_on is not None and start_date < screening.rescreen_on:
+        return START_BEFORE_RESCREEN.format(rescreen_on=screening.rescreen_on.isoformat())
+    return None
+
+
 def _number(value: Any) -> float | None:
     if value is None or value == "":
         return None
@@ -283,13 +297,18 @@ def plan_adjust(
     start_date: date | None,
     depths: dict[str, Any],
     reasons: dict[str, str] | None = None,
+    today: date | None = None,
 ) -> TreatmentPlan:
     """Set the clinician's values on a draft. `reasons` maps a field key
     ("sessions_planned", "interval_weeks", "depth_<zone>") to why it departs from the
     protocol; a departure without a reason is refused (error under "<key>_reason"). A value
     beyond the protocol's absolute limit is refused whatever the reason (`Limit.refusal`)."""
     _require_clinical(by)
-    locked = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+    locked = (
+        TreatmentPlan.objects.select_for_update()
+        .select_related("patient", "screening")
+        .get(pk=plan.pk)
+    )
     if locked.status != PlanStatus.DRAFT:
         raise ValidationError(NOT_DRAFT)
     recommendation: Plan = locked.engine_plan()
@@ -303,6 +322,14 @@ def plan_adjust(
     errors: dict[str, Any] = dates.date_errors(
         {"start_date": start_date}, born=locked.patient.date_of_birth
     )
+    if start_date is not None and "start_date" not in errors:
+        too_early = start_date_refusal(
+            start_date=start_date,
+            screening=locked.screening,
+            today=today or timezone.localdate(),
+        )
+        if too_early:
+            errors["start_date"] = too_early
     deviations: list[dict[str, Any]] = []
     values: list[tuple[str, Any, SourcedRange]] = [
         ("sessions_planned", sessions_planned, recommendation.sessions),
@@ -361,7 +388,7 @@ def plan_adjust(
 
 
 @transaction.atomic
-def plan_approve(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
+def plan_approve(*, plan: TreatmentPlan, by: User, today: date | None = None) -> TreatmentPlan:
     """Freeze a draft. Clinician only; needs a treatable (current) screening, a start date
     and every value set. The patient's previously approved plan is superseded."""
     if not (by.is_active and by.is_clinician):
@@ -382,6 +409,13 @@ def plan_approve(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
     errors: dict[str, Any] = {}
     if locked.start_date is None:
         errors["start_date"] = START_DATE_REQUIRED
+    else:
+        # A draft saved days ago may now start in the past: choose the date again.
+        too_early = start_date_refusal(
+            start_date=locked.start_date, screening=screening, today=today or timezone.localdate()
+        )
+        if too_early:
+            errors["start_date"] = too_early
     if locked.sessions_planned is None:
         errors["sessions_planned"] = VALUE_REQUIRED
     if locked.interval_weeks is None:

@@ -62,9 +62,12 @@ def approved_plan(
         "sessions_planned": draft.sessions_planned,
         "interval_weeks": draft.interval_weeks,
         "start_date": start_date or timezone.localdate(),
+        # A course that started in the past is built as of its start (the services refuse a
+        # start already gone).
+        "today": min(start_date or timezone.localdate(), timezone.localdate()),
         "depths": {z: (d if d is not None else UNSOURCED_DEPTH) for z, d in draft.depths.items()},
         "reasons": {key: "Test course" for key in values},
     }
     adjusted.update(values)
     plan_adjust(plan=draft, by=by, **adjusted)
-    return plan_approve(plan=draft, by=by)
+    return plan_approve(plan=draft, by=by, today=adjusted["today"])

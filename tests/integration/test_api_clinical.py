@@ -18,7 +18,7 @@ from needlechart.consultations.models import Consultation
 from needlechart.consultations.services import OTHER_PRODUCT_UNNAMED, PRODUCT_NOT_LISTED
 from needlechart.patients.models import Patient
 from needlechart.plans.models import PlanStatus, TreatmentPlan
-from needlechart.plans.services import APPROVE_ROLE, plan_adjust, plan_draft
+from needlechart.plans.services import APPROVE_ROLE, START_IN_PAST, plan_adjust, plan_draft
 from needlechart.screenings.models import Screening, ScreeningOverride
 from needlechart.screenings.services import AESTHETICIAN_LIMIT
 
@@ -394,3 +394,26 @@ def test_plan_approve_needs_values_then_clinician(
 def test_plan_missing_is_404(clinician_client: Client, plan_id: str) -> None:
     assert clinician_client.get(f"/api/v1/plans/{plan_id}").status_code == 404
     assert clinician_client.post(f"/api/v1/plans/{plan_id}/approve").status_code == 404
+
+
+def test_plan_api_refuses_a_start_date_in_the_past(
+    clinician_client: Client, draft: TreatmentPlan
+) -> None:
+    today = timezone.localdate()
+    body = {
+        "sessions_planned": draft.sessions_planned,
+        "interval_weeks": draft.interval_weeks,
+        "start_date": (today - timedelta(days=1)).isoformat(),
+        "depths": draft.depths,
+    }
+    response = clinician_client.put(
+        f"/api/v1/plans/{draft.pk}", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    fields = response.json()["error"]["fields"]
+    assert fields["start_date"] == [START_IN_PAST.format(today=today.isoformat())]
+    body["start_date"] = today.isoformat()
+    ok = clinician_client.put(
+        f"/api/v1/plans/{draft.pk}", json.dumps(body), content_type="application/json"
+    )
+    assert ok.status_code == 200, ok.content

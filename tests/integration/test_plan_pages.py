@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from needlechart.accounts.models import User
@@ -16,7 +17,9 @@ from needlechart.plans.models import PlanStatus, TreatmentPlan
 from needlechart.plans.services import (
     APPROVE_ROLE,
     CLINICIAN_SET,
+    START_BEFORE_RESCREEN,
     START_DATE_REQUIRED,
+    START_IN_PAST,
     plan_adjust,
     plan_draft,
 )
@@ -354,3 +357,26 @@ def test_a_plan_with_deviations_is_approved_only_after_its_confirm_step(
     clinician_client.post(approve, {"confirm": "yes"})
     draft.refresh_from_db()
     assert draft.status == PlanStatus.APPROVED
+
+
+def test_the_form_refuses_a_start_in_the_past_or_before_the_rescreen_date(
+    clinician_client: Client, draft: TreatmentPlan, screening: Screening
+) -> None:
+    url = reverse("plans:edit", args=[draft.pk])
+    today = timezone.localdate()
+    yesterday = (today - timedelta(days=1)).isoformat()
+    response = clinician_client.post(url, form_data(draft, start_date=yesterday))
+    assert response.status_code == 200
+    assert escape(START_IN_PAST.format(today=today.isoformat())) in response.content.decode()
+    rescreen_on = today + timedelta(days=20)
+    Screening.objects.filter(pk=screening.pk).update(rescreen_on=rescreen_on)
+    early = (rescreen_on - timedelta(days=1)).isoformat()
+    response = clinician_client.post(url, form_data(draft, start_date=early))
+    assert (
+        escape(START_BEFORE_RESCREEN.format(rescreen_on=rescreen_on.isoformat()))
+        in response.content.decode()
+    )
+    draft.refresh_from_db()
+    assert draft.start_date is None
+    response = clinician_client.post(url, form_data(draft, start_date=rescreen_on.isoformat()))
+    assert response.status_code == 302

@@ -21,7 +21,9 @@ from needlechart.plans.services import (
     NOT_DRAFT,
     OUTSIDE_RANGE,
     OVERRIDE_NOT_CLINICIAN,
+    START_BEFORE_RESCREEN,
     START_DATE_REQUIRED,
+    START_IN_PAST,
     plan_adjust,
     plan_approve,
     plan_draft,
@@ -333,3 +335,60 @@ def test_new_draft_supersedes_drafts_and_its_approval_supersedes_the_approved(
     first.refresh_from_db()
     assert first.status == PlanStatus.SUPERSEDED and first.superseded_by == third
     assert TreatmentPlan.objects.filter(status=PlanStatus.APPROVED).get() == third
+
+
+# ---------------------------------------------------------------- the start date
+
+
+@pytest.mark.parametrize(("offset", "refused"), [(-1, True), (0, False)])
+def test_start_date_in_the_past_is_refused(
+    clinician: User, screening: Screening, offset: int, refused: bool
+) -> None:
+    today = date(2030, 3, 2)
+    p = plan_draft(screening=screening, by=clinician)
+    start = today + timedelta(days=offset)
+    if refused:
+        with pytest.raises(ValidationError) as exc:
+            plan_adjust(plan=p, by=clinician, today=today, **values(p, start_date=start))
+        assert exc.value.message_dict["start_date"] == [
+            START_IN_PAST.format(today=today.isoformat())
+        ]
+    else:
+        plan_adjust(plan=p, by=clinician, today=today, **values(p, start_date=start))
+        assert plan_approve(plan=p, by=clinician, today=today).status == PlanStatus.APPROVED
+
+
+def test_approval_refuses_a_draft_whose_start_date_has_passed(
+    clinician: User, screening: Screening
+) -> None:
+    p = plan_draft(screening=screening, by=clinician)
+    plan_adjust(plan=p, by=clinician, today=START, **values(p))
+    with pytest.raises(ValidationError) as exc:
+        plan_approve(plan=p, by=clinician, today=START + timedelta(days=1))
+    assert exc.value.message_dict["start_date"] == [START_IN_PAST.format(today="2030-03-03")]
+    p.refresh_from_db()
+    assert p.status == PlanStatus.DRAFT
+
+
+@pytest.mark.parametrize(("offset", "refused"), [(-1, True), (0, False)])
+def test_start_date_before_the_rescreen_date_is_refused(
+    clinician: User, screening: Screening, offset: int, refused: bool
+) -> None:
+    rescreen_on = START + timedelta(days=10)
+    Screening.objects.filter(pk=screening.pk).update(rescreen_on=rescreen_on)
+    p = plan_draft(screening=screening, by=clinician)
+    start = rescreen_on + timedelta(days=offset)
+    if refused:
+        with pytest.raises(ValidationError) as exc:
+            plan_adjust(plan=p, by=clinician, today=START, **values(p, start_date=start))
+        assert exc.value.message_dict["start_date"] == [
+            START_BEFORE_RESCREEN.format(rescreen_on=rescreen_on.isoformat())
+        ]
+        # A draft stored before the rule (or the date) changed is refused at approval too.
+        TreatmentPlan.objects.filter(pk=p.pk).update(start_date=start)
+        with pytest.raises(ValidationError) as approval:
+            plan_approve(plan=p, by=clinician, today=START)
+        assert "start_date" in approval.value.message_dict
+    else:
+        plan_adjust(plan=p, by=clinician, today=START, **values(p, start_date=start))
+        assert plan_approve(plan=p, by=clinician, today=START).status == PlanStatus.APPROVED
