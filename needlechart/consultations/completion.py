@@ -17,6 +17,10 @@ from django.core.exceptions import ImproperlyConfigured
 from needlechart.accounts.models import User
 from needlechart.consultations.models import Consultation
 
+# The completion's refusal code for "completing again would replace a screening with an
+# override, or one an approved plan rests on": the page then asks for a confirmation.
+CONFIRM_REPLACE_CODE = "confirm_replace"
+
 
 class Completed(Protocol):
     def get_absolute_url(self) -> str: ...
@@ -31,6 +35,7 @@ class Completion(Protocol):
         data: dict[str, Any],
         consulted_on: date | None = ...,
         notes: str | None = ...,
+        replace_confirmed: bool = ...,
     ) -> Completed: ...
 
 
@@ -49,9 +54,15 @@ def complete(
     data: dict[str, Any],
     consulted_on: date | None = None,
     notes: str | None = None,
+    replace_confirmed: bool = False,
 ) -> Completed:
     if _completion is None:
         raise ImproperlyConfigured("No completion step: is needlechart.screenings installed?")
     return _completion(
-        consultation=consultation, by=by, data=data, consulted_on=consulted_on, notes=notes
+        consultation=consultation,
+        by=by,
+        data=data,
+        consulted_on=consulted_on,
+        notes=notes,
+        replace_confirmed=replace_confirmed,
     )

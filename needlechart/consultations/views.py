@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.audit.services import audit_record
-from needlechart.consultations.completion import complete
+from needlechart.consultations.completion import CONFIRM_REPLACE_CODE, complete
 from needlechart.consultations.forms import ConsultationForm, StartConsultationForm, intake_initial
 from needlechart.consultations.models import Consultation
 from needlechart.consultations.selectors import consultation_get_for
@@ -70,6 +70,7 @@ def consultation_edit(request: HttpRequest, consultation_id: int) -> HttpRespons
     form = ConsultationForm(
         request.POST or None, initial=initial, consultation_date=consultation.consulted_on
     )
+    confirm_replace = ""
     if request.method == "POST":
         action = request.POST.get("action", ACTION_DRAFT)
         valid = form.is_valid()
@@ -85,9 +86,13 @@ def consultation_edit(request: HttpRequest, consultation_id: int) -> HttpRespons
                     data=data,
                     consulted_on=consulted_on,
                     notes=notes,
+                    replace_confirmed=request.POST.get("replace_confirmed") == "yes",
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                if getattr(exc, "code", None) == CONFIRM_REPLACE_CODE:
+                    confirm_replace = str(exc.message)  # the confirm step, not a form error
+                else:
+                    _add_service_errors(form, exc)
             else:
                 messages.success(request, "Consultation completed and screened.")
                 return redirect(screened.get_absolute_url())
@@ -124,5 +129,6 @@ def consultation_edit(request: HttpRequest, consultation_id: int) -> HttpRespons
             "consultation": consultation,
             "patient": consultation.patient,
             "age": consultation.patient.age_on(consultation.consulted_on),
+            "confirm_replace": confirm_replace,
         },
     )

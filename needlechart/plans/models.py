@@ -62,6 +62,25 @@ class TreatmentPlan(ClinicalRecord, ProtocolStamped):
         editable=False,
     )
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A newer screening that differs from `screening` stops charting until a clinician
+    # reviews the plan against it; the review names the screening it covers.
+    screening_reviewed = models.ForeignKey(
+        "screenings.Screening",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    screening_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    screening_reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
     superseded_by = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

@@ -24,6 +24,7 @@ from needlechart.audit.services import audit_record
 from needlechart.core import dates
 from needlechart.core.limits import limit_error
 from needlechart.plans.models import PlanStatus, TreatmentPlan
+from needlechart.plans.selectors import plan_screening_change
 from needlechart.protocol import (
     Intake,
     Limit,
@@ -62,6 +63,16 @@ NOT_DRAFT = "Only a draft plan can be changed. Create a new draft to change an a
 REASON_REQUIRED = "This value is outside the protocol's range ({recommended}): give a reason."
 VALUE_REQUIRED = "Set this value before approval."
 START_DATE_REQUIRED = "Choose the date of the first session before approval."
+SCREENING_CHANGED = (
+    "Screening changed since approval — a clinician must review the plan against the new "
+    "screening before the next session."
+)
+REVIEW_ROLE = "Only a clinician can review a plan against a changed screening."
+REVIEW_NOTHING = "This plan has no changed screening to review."
+REVIEW_NOT_TREATABLE = (
+    "The new screening's verdict ({verdict}) does not allow treatment: override it, or make "
+    "a new plan."
+)
 START_IN_PAST = "The first session cannot be in the past (today is {today})."
 START_BEFORE_RESCREEN = (
     "The first session cannot be before the screening's re-screen date ({rescreen_on})."
@@ -458,4 +469,50 @@ def plan_approve(*, plan: TreatmentPlan, by: User, today: date | None = None) ->
         detail={"superseded": previous, "deviations": len(locked.deviations or [])},
     )
     plan.status, plan.approved_by, plan.approved_at = locked.status, by, now
+    return locked
+
+
+@transaction.atomic
+def plan_screening_review(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
+    """A clinician confirms the approved plan still stands against the patient's newer,
+    different screening (`plan_screening_change`); charting may then go on. A new screening
+    that does not allow treatment cannot be reviewed away: override it or re-plan."""
+    if not (by.is_active and by.is_clinician):
+        raise PermissionDenied(REVIEW_ROLE)
+    locked = (
+        # Lock the plan row only: PostgreSQL cannot lock the outer-joined override.
+        TreatmentPlan.objects.select_for_update(of=("self",))
+        .select_related("screening", "screening__override")
+        .get(pk=plan.pk)
+    )
+    change = plan_screening_change(plan=locked)
+    if change is None:
+        raise ValidationError(REVIEW_NOTHING)
+    if not change.current.is_treatable:
+        label = change.current.get_effective_verdict_display()
+        raise ValidationError(REVIEW_NOT_TREATABLE.format(verdict=label))
+    locked.screening_reviewed = change.current
+    locked.screening_reviewed_by = by
+    locked.screening_reviewed_at = timezone.now()
+    locked.save(
+        update_fields=[
+            "screening_reviewed",
+            "screening_reviewed_by",
+            "screening_reviewed_at",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        actor=by,
+        action="plan.screening_review",
+        obj=locked,
+        patient_id=locked.patient_id,
+        detail={
+            "approved_on_screening": change.approved_on.pk,
+            "reviewed_screening": change.current.pk,
+            "verdict": change.current.effective_verdict,
+            "added": change.added,
+            "removed": change.removed,
+        },
+    )
     return locked

@@ -11,4 +11,9 @@ urlpatterns = [
     path("<int:plan_id>/", views.plan_detail, name="detail"),
     path("<int:plan_id>/edit/", views.plan_edit, name="edit"),
     path("<int:plan_id>/approve/", views.plan_approve_view, name="approve"),
+    path(
+        "<int:plan_id>/screening-review/",
+        views.plan_screening_review_view,
+        name="screening_review",
+    ),
 ]

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.assessments.forms import add_service_errors
@@ -19,18 +19,25 @@ from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.patients.selectors import patient_get_for
 from needlechart.plans.forms import PlanAdjustForm
 from needlechart.plans.models import TreatmentPlan
-from needlechart.plans.selectors import plan_get_for, plan_list_for, plans_awaiting_approval
+from needlechart.plans.selectors import (
+    plan_get_for,
+    plan_list_for,
+    plan_screening_change,
+    plans_awaiting_approval,
+)
 from needlechart.plans.services import (
     APPROVE_ROLE,
     CLINICIAN_SET,
     NO_SOURCED_RANGE,
     OUTSIDE_RANGE,
+    SCREENING_CHANGED,
     depth_key,
     format_range,
     plan_adjust,
     plan_approve,
     plan_draft,
     plan_refusal,
+    plan_screening_review,
 )
 from needlechart.protocol import cite, preparation_schedule
 from needlechart.protocol.results import Plan, SourcedRange
@@ -165,7 +172,24 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     audit_record(actor=user, action="plan.view", obj=plan, patient_id=plan.patient_id)
     context = _plan_context(plan)
     context["can_approve"] = user.is_clinician and plan.is_draft
+    context["screening_change"] = plan_screening_change(plan=plan)
+    context["screening_changed_text"] = SCREENING_CHANGED
     return render(request, "plans/plan_detail.html", context)
+
+
+@clinical_required
+@require_POST
+def plan_screening_review_view(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """A clinician confirms the approved plan stands against the changed screening."""
+    user = acting_user(request)
+    plan = plan_get_for(user=user, plan_id=plan_id)
+    try:
+        plan_screening_review(plan=plan, by=user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+    else:
+        messages.success(request, "Plan reviewed against the new screening; charting can go on.")
+    return redirect("plans:detail", plan_id=plan.pk)
 
 
 @clinical_required

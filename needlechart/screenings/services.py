@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from needlechart.accounts.models import Role, User
 from needlechart.audit.services import audit_record
+from needlechart.consultations.completion import CONFIRM_REPLACE_CODE
 from needlechart.consultations.models import Consultation, ConsultationStatus
 from needlechart.consultations.services import consultation_mark_completed
 from needlechart.protocol import OverrideLevel, Verdict, override_level, screen
@@ -40,6 +41,13 @@ NOT_PENDING = "This override is not waiting for a confirmation."
 CONFIRM_NOT_CURRENT = (
     "This screening has been superseded by a newer one; its override can no longer be confirmed."
 )
+REPLACE_CONFIRM = (
+    "Completing this consultation again replaces its current screening, which has {what}. "
+    "Confirm to replace it: a clinician must then review the approved plan against the new "
+    "screening before the next session."
+)
+REPLACE_HAS_OVERRIDE = "an override"
+REPLACE_HAS_PLAN = "an approved plan resting on the patient's screening"
 PENDING_NOTE = (
     "A hard stop: this override takes effect only when a second clinician confirms it. Until "
     "then the engine's verdict stays in effect."
@@ -113,6 +121,29 @@ def screening_run(*, consultation: Consultation, by: User, today: date | None = 
     return screening
 
 
+def replace_warning(consultation: Consultation) -> str | None:
+    """What completing `consultation` again would put aside: its current screening's override
+    (a new screening starts without one) or the approved plan (which then waits for a
+    clinician's review). None for a first completion. Two queries."""
+    current = (
+        Screening.objects.filter(consultation=consultation)
+        .select_related("override")
+        .newest_first()
+        .first()
+    )
+    if current is None:
+        return None
+    what = []
+    if current.override_or_none is not None:
+        what.append(REPLACE_HAS_OVERRIDE)
+    # Plans depend on screenings, not the reverse: read them through the relation's name.
+    if Screening.objects.filter(
+        patient_id=consultation.patient_id, plans__status="approved"
+    ).exists():
+        what.append(REPLACE_HAS_PLAN)
+    return REPLACE_CONFIRM.format(what=" and ".join(what)) if what else None
+
+
 @transaction.atomic
 def consultation_complete(
     *,
@@ -122,11 +153,16 @@ def consultation_complete(
     consulted_on: date | None = None,
     notes: str | None = None,
     today: date | None = None,
+    replace_confirmed: bool = False,
 ) -> Screening:
     """Complete the consultation, then screen its intake: the one place the two steps meet,
     in one transaction (a refused intake saves nothing). Used by the consultation page, the
     API, the demo and the test factories. Completing again (after an edit) keeps the earlier
-    screenings and adds a new one."""
+    screenings and adds a new one; when the current screening has an override or the patient
+    has an approved plan, only with `replace_confirmed` (the page's confirm step)."""
+    warning = replace_warning(consultation)
+    if warning and not replace_confirmed:
+        raise ValidationError(warning, code=CONFIRM_REPLACE_CODE)
     consultation_mark_completed(
         consultation=consultation, by=by, data=data, consulted_on=consulted_on, notes=notes
     )

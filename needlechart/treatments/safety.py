@@ -10,7 +10,8 @@ Alerts come from three places, read in a fixed number of queries:
   consultations newest first, and the latest assessment's Fitzpatrick type over the intake's;
 - an open adverse event;
 - a hard stop answered in the latest screening (with its override's state, if any);
-- a pending re-screen (the latest screening, as in effect, defers with a re-screen date).
+- a pending re-screen (the latest screening, as in effect, defers with a re-screen date);
+- the approved plan waiting for a clinician's review of a newer, different screening.
 """
 
 from __future__ import annotations
@@ -121,9 +122,11 @@ def _describe(value: Any) -> str:
 def safety_alerts_for(
     *, user: User, patient: Patient, today: date | None = None
 ) -> list[SafetyAlert]:
-    """The patient's active safety alerts, gravest kinds first. Four queries."""
+    """The patient's active safety alerts, gravest kinds first. Five queries."""
     from needlechart.assessments.models import Assessment
     from needlechart.consultations.models import Consultation
+    from needlechart.plans.selectors import current_plan, plan_screening_change
+    from needlechart.plans.services import SCREENING_CHANGED
     from needlechart.screenings.models import Screening
     from needlechart.treatments.models import AdverseEvent, AdverseStatus
     from needlechart.treatments.services import adverse_event_types
@@ -193,6 +196,18 @@ def safety_alerts_for(
                 code="rescreen",
                 text=(RESCREEN_DUE if due else RESCREEN_PENDING).format(day=day),
                 url=reverse("screenings:detail", args=[screening.pk]),
+            )
+        )
+
+    # --- an approved plan waiting for a clinician's review of a changed screening
+    plan = current_plan(patient=patient)
+    if plan is not None and plan_screening_change(plan=plan, latest=screening) is not None:
+        alerts.append(
+            SafetyAlert(
+                code="screening_changed",
+                text=SCREENING_CHANGED,
+                url=reverse("plans:detail", args=[plan.pk]),
+                level="danger",
             )
         )
 

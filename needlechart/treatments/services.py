@@ -24,6 +24,8 @@ from needlechart.consents.selectors import consent_valid_for
 from needlechart.core import dates
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
+from needlechart.plans.selectors import plan_screening_change
+from needlechart.plans.services import SCREENING_CHANGED
 from needlechart.protocol import Verdict, default_protocol, screen
 from needlechart.protocol.aftercare import SymptomReport as EngineSymptomReport
 from needlechart.protocol.aftercare import aftercare_timeline, triage
@@ -246,6 +248,8 @@ def session_start(
         raise ValidationError(PATIENT_ARCHIVED)
     if not plan.is_approved:
         raise ValidationError(PLAN_NOT_APPROVED)
+    if plan_screening_change(plan=plan) is not None:
+        raise ValidationError(SCREENING_CHANGED)  # a clinician reviews the new screening first
     consent = consent_valid_for(plan=plan)
     if consent is None:
         raise ValidationError(NO_CONSENT)
