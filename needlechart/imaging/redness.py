@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from PIL import Image, UnidentifiedImageError
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical
 from needlechart.audit.services import audit_record
 from needlechart.imaging.erythema import SOURCE_KEY, erythema_index, validate_box
 from needlechart.imaging.models import Photo, RednessMeasurement, VisitKind
-from needlechart.imaging.selectors import open_photo
+from needlechart.imaging.selectors import NOT_CLINICAL_PHOTOS, open_photo
 from needlechart.imaging.visits import photo_visit, visit_label
 from needlechart.patients.models import Patient
 from needlechart.protocol import cite
@@ -35,11 +36,6 @@ UNREADABLE_PHOTO = "The stored photo could not be read, so it cannot be measured
 def method_citation() -> str:
     """`[E1] ...` from the protocol (the text itself says UNVERIFIED)."""
     return cite([SOURCE_KEY])[0]
-
-
-def _require_clinical(user: User) -> None:
-    if not user.can_view_clinical:
-        raise PermissionDenied("Your role does not give access to clinical photos.")
 
 
 def session_before(photo: Photo) -> SessionRecord | None:
@@ -78,7 +74,7 @@ def redness_measure(
     """Measure the erythema index of the rectangle (image pixels) and keep it. Raises
     ValidationError (field keys x/y/width/height) for a region outside the photo or without
     area, PermissionDenied for a non-clinical role. Call after `photo_get_for` (consent)."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL_PHOTOS)
     if photo.is_archived:
         raise ValidationError(ARCHIVED_PHOTO)
     box = (x, y, width, height)
@@ -140,7 +136,7 @@ def redness_measure(
 
 
 def measurements_of_photo(*, user: User, photo: Photo) -> QuerySet[RednessMeasurement]:
-    _require_clinical(user)
+    require_clinical(user, NOT_CLINICAL_PHOTOS)
     return (
         RednessMeasurement.objects.filter(photo=photo)
         .select_related("session", "created_by")
@@ -152,7 +148,7 @@ def measurements_for(*, user: User, patient: Patient) -> list[RednessMeasurement
     """The patient's measurements, oldest photo first, with photo and session: one query.
     Numbers stay readable whatever the photo consent (they are part of the record); the
     photos themselves are still served only under consent."""
-    _require_clinical(user)
+    require_clinical(user, NOT_CLINICAL_PHOTOS)
     measurements = list(
         RednessMeasurement.objects.filter(patient=patient).select_related(
             "photo", "photo__session", "photo__follow_up", "session"

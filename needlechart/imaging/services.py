@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical
 from needlechart.audit.services import audit_record
 from needlechart.core import dates
 from needlechart.imaging.models import ORIGINAL_NAME_MAX_LENGTH, Photo, PhotoView, VisitKind
@@ -110,11 +111,6 @@ class UploadResult:
     saved: list[Photo] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     converted: list[str] = field(default_factory=list)  # names stored as JPEG (from HEIC)
-
-
-def _require_clinical(user: User) -> None:
-    if not user.can_view_clinical:
-        raise PermissionDenied(NOT_CLINICAL)
 
 
 def display_name(raw: str | None) -> str:
@@ -219,7 +215,7 @@ def photo_upload(
     Raises PermissionDenied (role, or the consent does not cover clinical photos) and
     ValidationError (bad tags, no files, too many files) before anything is stored.
     Otherwise returns which files were saved and which were refused, and why."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     if patient.is_archived:
         raise ValidationError(PATIENT_ARCHIVED)
     clinical, _marketing = photo_consent(patient)
@@ -340,7 +336,7 @@ def photo_update(
     today: date | None = None,
 ) -> Photo:
     """Change the photo's tags (one photo of a batch). The image itself never changes."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     locked = Photo.objects.select_for_update().select_related("patient").get(pk=photo.pk)
     if locked.is_archived:
         raise ValidationError(ARCHIVED_NO_CHANGE)
@@ -392,7 +388,7 @@ def photo_update(
 def photo_set_marketing(*, photo: Photo, by: User, marketing_use: bool) -> Photo:
     """Mark (or unmark) a photo as usable without name for teaching or marketing. Marking
     needs the patient's current consent to allow it; unmarking is always allowed."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     locked = Photo.objects.select_for_update().get(pk=photo.pk)
     if marketing_use:
         if locked.is_archived:
@@ -416,7 +412,7 @@ def photo_set_marketing(*, photo: Photo, by: User, marketing_use: bool) -> Photo
 @transaction.atomic
 def photo_archive(*, photo: Photo, by: User, reason: str) -> Photo:
     """Soft delete: the photo leaves the gallery but its files and row are kept."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": REASON_REQUIRED})

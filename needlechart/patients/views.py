@@ -1,13 +1,12 @@
 """Patient pages. Thin: parse -> selector -> service -> render/redirect."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from needlechart.accounts.permissions import acting_user
+from needlechart.accounts.permissions import acting_user, has_role, require_role, staff_required
 from needlechart.audit.services import audit_record
 from needlechart.core.http import HtmxHttpRequest
 from needlechart.core.pagination import paginate, querystring_without_page
@@ -24,6 +23,7 @@ from needlechart.patients.selectors import (
     patient_search,
 )
 from needlechart.patients.services import (
+    ARCHIVE_ROLE,
     ARCHIVE_ROLES,
     patient_archive,
     patient_register,
@@ -34,7 +34,7 @@ from needlechart.patients.timeline import timeline_for
 PER_PAGE = 25
 
 
-@login_required
+@staff_required
 def patient_list(request: HtmxHttpRequest) -> HttpResponse:
     user = acting_user(request)
     form = PatientSearchForm(request.GET)
@@ -55,12 +55,10 @@ def patient_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def patient_register_view(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    if not user.can_manage_patients:
-        raise PermissionDenied
     duplicates = []
     form = PatientRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -85,7 +83,7 @@ def patient_register_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = acting_user(request)
     patient = patient_get_for(user=user, patient_id=patient_id)
@@ -96,12 +94,12 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
         {
             "patient": patient,
             "timeline": timeline_for(user=user, patient=patient),
-            "can_archive": user.role in ARCHIVE_ROLES and not patient.is_archived,
+            "can_archive": has_role(user, ARCHIVE_ROLES) and not patient.is_archived,
         },
     )
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = acting_user(request)
@@ -125,13 +123,12 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def patient_archive_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = acting_user(request)
     patient = patient_get_for(user=user, patient_id=patient_id)
-    if user.role not in ARCHIVE_ROLES:
-        raise PermissionDenied
+    require_role(user, ARCHIVE_ROLES, ARCHIVE_ROLE)
     form = PatientArchiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

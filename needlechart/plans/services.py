@@ -13,11 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 import pydantic
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical, require_clinician
 from needlechart.assessments.models import Assessment
 from needlechart.assessments.selectors import assessment_latest
 from needlechart.audit.services import audit_record
@@ -122,11 +123,6 @@ def _whole_low(rng: SourcedRange) -> int | None:
     return int(rng.low)
 
 
-def _require_clinical(user: User) -> None:
-    if not user.can_view_clinical:
-        raise PermissionDenied(NOT_CLINICAL)
-
-
 @transaction.atomic
 def plan_draft(
     *,
@@ -137,7 +133,7 @@ def plan_draft(
 ) -> TreatmentPlan:
     """A new draft from the engine's recommendation. Earlier drafts of the patient are
     superseded; an approved plan stays in force until the new draft is approved."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     patient = screening.patient
     if patient.is_archived:
         raise ValidationError(PATIENT_ARCHIVED)
@@ -288,7 +284,7 @@ def plan_adjust(
     ("sessions_planned", "interval_weeks", "depth_<zone>") to why it departs from the
     protocol; a departure without a reason is refused (error under "<key>_reason"). A value
     beyond the protocol's absolute limit is refused whatever the reason (`Limit.refusal`)."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     locked = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
     if locked.status != PlanStatus.DRAFT:
         raise ValidationError(NOT_DRAFT)
@@ -364,8 +360,7 @@ def plan_adjust(
 def plan_approve(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
     """Freeze a draft. Clinician only; needs a treatable (current) screening, a start date
     and every value set. The patient's previously approved plan is superseded."""
-    if not (by.is_active and by.is_clinician):
-        raise PermissionDenied(APPROVE_ROLE)
+    require_clinician(by, APPROVE_ROLE)
     locked = (
         TreatmentPlan.objects.select_for_update()
         .select_related("screening", "screening__consultation")

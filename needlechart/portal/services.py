@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from needlechart.accounts.models import Role, User
+from needlechart.accounts.permissions import require_clinical, require_role, require_staff
 from needlechart.audit.services import audit_record
 from needlechart.imaging.processing import ProcessedPhoto
 from needlechart.imaging.selectors import photo_consent
@@ -40,6 +41,8 @@ from needlechart.scheduling.models import Appointment
 from needlechart.treatments.models import SessionRecord
 
 INVITE_ROLES = frozenset({Role.CLINICIAN, Role.AESTHETICIAN, Role.FRONT_DESK})
+INVITE_ROLE = "Your role cannot invite patients to the portal."
+REVIEW_ROLE = "Only clinical staff review check-ins."
 LINK_REMOVED = "[sign-in link removed from the log]"
 NO_EMAIL = "The patient has no e-mail address; add one to the chart before inviting."
 ARCHIVED = "The chart is archived."
@@ -94,8 +97,7 @@ def _token_create(*, patient: Patient, by: User | None) -> tuple[PortalToken, st
 @transaction.atomic
 def portal_invite(*, patient: Patient, by: User) -> PortalToken:
     """Staff send the patient a sign-in link."""
-    if by.role not in INVITE_ROLES or not by.is_active:
-        raise PermissionDenied("Your role cannot invite patients to the portal.")
+    require_role(by, INVITE_ROLES, INVITE_ROLE)
     if patient.is_archived:
         raise ValidationError(ARCHIVED)
     if not patient.email:
@@ -177,8 +179,7 @@ def reschedule_request_create(
 
 @transaction.atomic
 def reschedule_request_handle(*, request: RescheduleRequest, by: User) -> RescheduleRequest:
-    if not by.can_manage_patients:
-        raise PermissionDenied
+    require_staff(by)
     if request.handled_at is None:
         request.handled_at = timezone.now()
         request.handled_by = by
@@ -286,8 +287,7 @@ def _check_in_photo_store(check_in: CheckIn, photo: ProcessedPhoto) -> CheckInPh
 
 @transaction.atomic
 def check_in_review(*, check_in: CheckIn, by: User, note: str) -> CheckIn:
-    if not by.can_view_clinical:
-        raise PermissionDenied("Only clinical staff review check-ins.")
+    require_clinical(by, REVIEW_ROLE)
     if check_in.reviewed_at is not None:
         raise ValidationError("This check-in has already been reviewed.")
     check_in.reviewed_by = by

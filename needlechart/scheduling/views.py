@@ -18,8 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from needlechart.accounts.models import Role
-from needlechart.accounts.permissions import acting_user, role_required
+from needlechart.accounts.permissions import acting_user, admin_required, staff_required
 from needlechart.assessments.forms import add_service_errors
 from needlechart.audit.services import audit_record
 from needlechart.patients.models import Patient
@@ -58,9 +57,6 @@ from needlechart.scheduling.services import (
     series_book,
 )
 
-STAFF = (Role.CLINICIAN, Role.AESTHETICIAN, Role.FRONT_DESK, Role.ADMIN)
-staff_required = role_required(*STAFF)
-admin_required = role_required(Role.ADMIN)
 SEARCH_ROWS = 20
 
 

@@ -14,11 +14,12 @@ from typing import Any
 
 import pydantic
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical, require_clinician
 from needlechart.audit.services import audit_record
 from needlechart.consents.selectors import consent_valid_for
 from needlechart.core import dates
@@ -131,16 +132,6 @@ NOTE_REQUIRED = "Write the follow-up note."
 RESOLVED_BEFORE_ONSET = "The resolution date is before the onset."
 
 
-def _require_clinical(user: User) -> None:
-    if not user.can_view_clinical:
-        raise PermissionDenied(NOT_CLINICAL)
-
-
-def _require_clinician(user: User) -> None:
-    if not (user.is_active and user.is_clinician):
-        raise PermissionDenied(CLINICIAN_ONLY)
-
-
 # ---------------------------------------------------------------- the day-of re-screen
 
 
@@ -214,7 +205,7 @@ def session_start(
 
     A non-treatable re-screen blocks, unless a clinician proceeds with a reason (kept in
     `rescreen.proceed_reason`). The draft is pre-filled from the plan (device, depths)."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
     if plan.patient.is_archived:
         raise ValidationError(PATIENT_ARCHIVED)
@@ -309,7 +300,7 @@ def session_update(
     """Save the draft's values. Everything the record needs is validated here (by
     `values.check_values`, which amendments run too), so a saved draft is always complete
     enough to sign."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     record = (
         SessionRecord.objects.select_for_update()
         .select_related("plan", "consent", "patient")
@@ -413,7 +404,7 @@ def sign_missing(record: SessionRecord) -> list[str]:
 def session_sign(*, session: SessionRecord, by: User) -> SessionRecord:
     """Lock the record and store its aftercare timeline. With REQUIRE_COUNTERSIGN on, a
     record signed by someone other than a clinician waits for a clinician's countersign."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     record = SessionRecord.objects.select_for_update().select_related("plan").get(pk=session.pk)
     if record.status != SessionStatus.DRAFT:
         raise ValidationError(NOT_DRAFT)
@@ -457,7 +448,7 @@ def session_sign(*, session: SessionRecord, by: User) -> SessionRecord:
 
 @transaction.atomic
 def session_countersign(*, session: SessionRecord, by: User) -> SessionRecord:
-    _require_clinician(by)
+    require_clinician(by, CLINICIAN_ONLY)
     record = SessionRecord.objects.select_for_update().get(pk=session.pk)
     if not record.awaiting_countersign:
         raise ValidationError(NOT_AWAITING_COUNTERSIGN)
@@ -517,7 +508,7 @@ def session_amend(
     """Correct a signed record: the correction is stored beside the original value. The
     typed value is parsed by the draft form's own field and the record, so corrected, must
     pass every check the draft form runs (`values.check_values`)."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     record = (
         SessionRecord.objects.select_for_update()
         .select_related("plan", "consent", "patient", "practitioner")
@@ -582,7 +573,7 @@ def symptom_report_record(
     channel: str = Channel.PHONE,
 ) -> SymptomReport:
     """A reported symptom, triaged by the engine (level, reason, advice)."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     today = timezone.localdate()
     reported_on = reported_on or today
     errors: dict[str, str] = dates.date_errors(
@@ -633,7 +624,7 @@ def symptom_report_record(
 
 @transaction.atomic
 def symptom_report_resolve(*, report: SymptomReport, by: User, note: str) -> SymptomReport:
-    _require_clinician(by)
+    require_clinician(by, CLINICIAN_ONLY)
     row = SymptomReport.objects.select_for_update().get(pk=report.pk)
     if row.resolved_at is not None:
         raise ValidationError(REPORT_RESOLVED)
@@ -673,7 +664,7 @@ def adverse_event_record(
     outcome: str = "",
 ) -> AdverseEvent:
     """An adverse event; when linked to a session, its device and cartridge lot are copied."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     errors: dict[str, str] = {}
     other = (event_type_other or "").strip()
     if event_type not in adverse_event_types():
@@ -731,7 +722,7 @@ def adverse_event_update(
     resolved_on: date | None = None,
 ) -> AdverseEventUpdate:
     """A follow-up note; optionally the new outcome, and resolution (with its date)."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     row = AdverseEvent.objects.select_for_update().get(pk=event.pk)
     if row.status == AdverseStatus.RESOLVED:
         raise ValidationError(EVENT_RESOLVED)

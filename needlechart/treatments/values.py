@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from needlechart.accounts.models import CLINICAL_ROLES
+from needlechart.accounts.permissions import has_role
 from needlechart.core import dates
 from needlechart.core.dates import ClinicalDateField
 from needlechart.core.limits import limit_error, with_limit
@@ -215,7 +217,7 @@ def check_values(
         {"performed_on": performed_on}, born=record.patient.date_of_birth, today=today, past=True
     )
     practitioner = values["practitioner"]
-    if not (practitioner is not None and practitioner.is_active and practitioner.can_view_clinical):
+    if not has_role(practitioner, CLINICAL_ROLES):
         errors["practitioner"] = PRACTITIONER_NOT_CLINICAL
     device = values["device"]
     if record.consent.device and device != record.consent.device:
