@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods
 
 from needlechart.accounts.models import User
 from needlechart.accounts.permissions import acting_user, clinical_required
-from needlechart.assessments.forms import add_service_errors
 from needlechart.audit.services import audit_record
 from needlechart.consents.document import consent_text, render_consent_html, text_hash
 from needlechart.consents.forms import CountersignForm, PatientSignForm, WithdrawForm
@@ -31,6 +30,7 @@ from needlechart.consents.services import (
     consent_sign_patient,
     consent_withdraw,
 )
+from needlechart.core.forms import add_service_errors
 from needlechart.patients.selectors import patient_get_for
 from needlechart.plans.selectors import plan_get_for
 

@@ -13,6 +13,7 @@ from needlechart.consultations.forms import ConsultationForm, StartConsultationF
 from needlechart.consultations.models import Consultation
 from needlechart.consultations.selectors import consultation_get_for
 from needlechart.consultations.services import consultation_save_draft, consultation_start
+from needlechart.core.forms import add_service_errors
 from needlechart.patients.selectors import patient_get_for
 
 ACTION_DRAFT = "draft"
@@ -46,10 +47,7 @@ def consultation_start_view(request: HttpRequest, patient_id: int) -> HttpRespon
                 patient=patient, by=user, consulted_on=form.cleaned_data["consulted_on"]
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "consulted_on" in exc.error_dict:
-                form.add_error("consulted_on", exc.error_dict["consulted_on"])
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("consultations:edit", consultation_id=consultation.pk)
     drafts = list(patient.consultations.filter(status=Consultation.Status.DRAFT).order_by("-id"))

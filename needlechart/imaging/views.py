@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from needlechart.accounts.permissions import acting_user, clinical_required
-from needlechart.assessments.forms import add_service_errors
 from needlechart.audit.services import audit_record
 from needlechart.consents.selectors import current_consent
+from needlechart.core.forms import add_service_errors
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.imaging.forms import (
     GalleryFilterForm,

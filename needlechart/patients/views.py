@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from needlechart.accounts.permissions import acting_user, has_role, require_role, staff_required
 from needlechart.audit.services import audit_record
+from needlechart.core.forms import add_service_errors
 from needlechart.core.http import HtmxHttpRequest
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.patients.forms import (
@@ -72,7 +73,7 @@ def patient_register_view(request: HttpRequest) -> HttpResponse:
             try:
                 patient = patient_register(by=user, **data)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"{patient.full_name} is registered.")
                 return redirect("patients:detail", patient_id=patient.pk)
@@ -112,7 +113,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
         try:
             patient_update(by=user, patient=fresh, **form.service_data())
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Details saved.")
             return redirect("patients:detail", patient_id=fresh.pk)
@@ -134,7 +135,7 @@ def patient_archive_view(request: HttpRequest, patient_id: int) -> HttpResponse:
         try:
             patient_archive(by=user, patient=patient, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{patient.full_name}'s record is archived.")
             return redirect("patients:list")

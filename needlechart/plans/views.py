@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from needlechart.accounts.permissions import acting_user, clinical_required
-from needlechart.assessments.forms import add_service_errors
 from needlechart.assessments.selectors import assessment_latest
 from needlechart.audit.services import audit_record
 from needlechart.core.dates import in_span
+from needlechart.core.forms import add_service_errors
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.patients.selectors import patient_get_for
 from needlechart.plans.forms import PlanAdjustForm

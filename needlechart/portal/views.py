@@ -22,6 +22,7 @@ from needlechart.accounts.models import Role
 from needlechart.accounts.permissions import acting_user, clinical_required, role_required
 from needlechart.audit.services import audit_record
 from needlechart.consents.pdf import consent_pdf
+from needlechart.core.forms import add_service_errors
 from needlechart.core.pdf import render_pdf
 from needlechart.documents.content import (
     aftercare_context,
@@ -339,7 +340,7 @@ def reschedule(request: HttpRequest, patient: Patient, appointment_id: int) -> H
                 preferred_times=form.cleaned_data["preferred_times"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, "Thank you — the clinic will contact you to agree a new time."
@@ -492,7 +493,7 @@ def check_in(request: HttpRequest, patient: Patient, session_id: int, day: int) 
                 photo=form.processed_photo if photo_allowed else None,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("portal:check_in_result", check_in_id=result.pk)
     return render(

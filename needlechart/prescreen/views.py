@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from needlechart.accounts.models import User
 from needlechart.accounts.permissions import acting_user, clinical_required, staff_required
 from needlechart.audit.services import audit_record
+from needlechart.core.forms import add_service_errors
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import parse_date, patient_possible_duplicates
@@ -262,16 +262,6 @@ def _split_name(name: str) -> tuple[str, str]:
     return " ".join(parts[:-1]), parts[-1]
 
 
-def _add_service_errors(form: Form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for key, errors in exc.message_dict.items():
-        field = CONVERT_ERROR_FIELDS.get(key, key)
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
-
-
 @staff_required
 @require_http_methods(["GET", "POST"])
 def lead_convert_view(request: HttpRequest, lead_id: int) -> HttpResponse:
@@ -325,7 +315,7 @@ def lead_convert_view(request: HttpRequest, lead_id: int) -> HttpResponse:
                     appointment=form.appointment(),
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc, fields=CONVERT_ERROR_FIELDS)
             else:
                 if converted.converted_consultation_id:
                     messages.success(

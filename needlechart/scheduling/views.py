@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from needlechart.accounts.permissions import acting_user, admin_required, staff_required
-from needlechart.assessments.forms import add_service_errors
 from needlechart.audit.services import audit_record
+from needlechart.core.forms import add_service_errors
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for, patient_search
 from needlechart.plans.selectors import current_plan

@@ -12,6 +12,7 @@ from needlechart.accounts.models import User
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.audit.services import audit_record
 from needlechart.consultations.selectors import consultation_get_for
+from needlechart.core.forms import add_service_errors
 from needlechart.protocol import OverrideLevel, Verdict, default_protocol
 from needlechart.screenings.forms import OverrideConfirmForm, ScreeningOverrideForm
 from needlechart.screenings.models import Screening
@@ -113,11 +114,7 @@ def screening_override_view(request: HttpRequest, screening_id: int) -> HttpResp
                 by=user,
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for key, errors in exc.message_dict.items():
-                    form.add_error(key if key in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             if screening_override_level(screening) is OverrideLevel.SECOND_CLINICIAN:
                 messages.warning(
@@ -175,7 +172,7 @@ def screening_override_confirm_view(request: HttpRequest, screening_id: int) -> 
                     override=override, by=user, note=form.cleaned_data.get("note", "")
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Override confirmed: it is now in effect.")
                 return redirect("screenings:detail", screening_id=screening.pk)

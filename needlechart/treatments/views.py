@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from needlechart.accounts.permissions import acting_user, clinical_required
-from needlechart.assessments.forms import add_service_errors
 from needlechart.audit.services import audit_record
 from needlechart.consents.selectors import consent_valid_for
 from needlechart.core.dates import safe_add_days
+from needlechart.core.forms import add_service_errors
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for
 from needlechart.plans.models import TreatmentPlan
 from needlechart.plans.selectors import plan_get_for

@@ -1,0 +1,23 @@
+"""Form helpers shared by every app's views."""
+
+from collections.abc import Mapping
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+def add_service_errors(
+    form: forms.BaseForm, exc: ValidationError, *, fields: Mapping[str, str | None] | None = None
+) -> None:
+    """Put a service's ValidationError beside the fields it names, else above the form.
+
+    Services key their errors by their own argument names; `fields` renames those that the
+    form calls differently (a name mapped to None goes above the form). A key the form has
+    no field for also goes above the form, so a service error never turns into a 500.
+    """
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for key, errors in exc.error_dict.items():
+        name = (fields or {}).get(key, key)
+        form.add_error(name if name in form.fields else None, errors)
