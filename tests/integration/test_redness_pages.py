@@ -222,7 +222,7 @@ def test_chart_shows_series_per_session_and_table(
     assert [len(s.points) for s in chart.series] == [3, 3]
     assert chart.series[0].label.startswith("Session 1")
     assert chart.before_first_session == 1
-    assert '<svg class="redness-chart"' in html and "<polyline" in html
+    assert '<svg class="chart redness-chart"' in html and "<polyline" in html
     assert 'id="redness-table"' in html and html.count("<tr>") >= 8
     assert "UNVERIFIED" in html and method_citation() in html.replace("&#x27;", "'")
     assert 'id="before-first-session"' in html
