@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from needlechart.accounts.models import User
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.audit.services import audit_record
 from needlechart.consents.document import consent_text, render_consent_html, text_hash
-from needlechart.consents.forms import CountersignForm, PatientSignForm, WithdrawForm
+from needlechart.consents.forms import WITHDRAW, CountersignForm, PatientSignForm
 from needlechart.consents.models import Consent
 from needlechart.consents.pdf import consent_pdf
 from needlechart.consents.selectors import (
@@ -30,6 +31,7 @@ from needlechart.consents.services import (
     consent_sign_patient,
     consent_withdraw,
 )
+from needlechart.core.confirm import confirm_with_reason
 from needlechart.core.forms import add_service_errors
 from needlechart.patients.selectors import patient_get_for
 from needlechart.plans.selectors import plan_get_for
@@ -175,16 +177,16 @@ def consent_withdraw_view(request: HttpRequest, consent_id: int) -> HttpResponse
     if consent.is_withdrawn:
         messages.info(request, "This consent has already been withdrawn.")
         return redirect("consents:detail", consent_id=consent.pk)
-    form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            consent_withdraw(consent=consent, by=user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Withdrawal recorded. The consent is kept in the record.")
-            return redirect("consents:detail", consent_id=consent.pk)
-    return render(request, "consents/consent_withdraw.html", {"consent": consent, "form": form})
+    back = reverse("consents:detail", args=[consent.pk])
+    return confirm_with_reason(
+        request,
+        confirmation=WITHDRAW,
+        act=lambda reason: consent_withdraw(consent=consent, by=user, reason=reason),
+        back_url=back,
+        done_url=back,
+        context={"consent": consent},
+        template="consents/consent_withdraw.html",
+    )
 
 
 @clinical_required

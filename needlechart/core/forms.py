@@ -1,9 +1,11 @@
 """Form helpers shared by every app's views."""
 
 from collections.abc import Mapping
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 
 def add_service_errors(
@@ -21,3 +23,19 @@ def add_service_errors(
     for key, errors in exc.error_dict.items():
         name = (fields or {}).get(key, key)
         form.add_error(name if name in form.fields else None, errors)
+
+
+class ReasonForm(forms.Form):
+    """The one field of a "confirm with a reason" page (see `core.confirm`)."""
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(
+        self, *args: Any, label: str, help_text: str = "", max_length: int, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason"]
+        assert isinstance(field, forms.CharField)
+        field.label, field.help_text, field.max_length = label, help_text, max_length
+        field.validators.append(MaxLengthValidator(max_length))
+        field.widget.attrs["maxlength"] = str(max_length)

@@ -16,17 +16,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.audit.services import audit_record
 from needlechart.consents.selectors import current_consent
+from needlechart.core.confirm import confirm_with_reason
 from needlechart.core.forms import add_service_errors
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.imaging.forms import (
+    ARCHIVE,
     GalleryFilterForm,
-    PhotoArchiveForm,
     PhotoMarketingForm,
     PhotoTagsForm,
     PhotoUploadForm,
@@ -272,19 +274,18 @@ def archive(request: HttpRequest, photo_id: int) -> HttpResponse:
     if photo.is_archived:
         messages.info(request, "This photo is already archived.")
         return redirect("imaging:detail", photo_id=photo.pk)
-    form = PhotoArchiveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            photo_archive(photo=photo, by=user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Photo archived. It is kept in the record.")
-            return redirect("imaging:gallery", patient_id=photo.patient_id)
-    return render(
+    return confirm_with_reason(
         request,
-        "imaging/photo_archive.html",
-        {"photo": photo, "patient": photo.patient, "form": form},
+        confirmation=ARCHIVE,
+        act=lambda reason: photo_archive(photo=photo, by=user, reason=reason),
+        back_url=reverse("imaging:detail", args=[photo.pk]),
+        done_url=reverse("imaging:gallery", args=[photo.patient_id]),
+        context={
+            "photo": photo,
+            "patient": photo.patient,
+            "preview": "imaging/_archive_preview.html",
+        },
+        template="imaging/photo_archive.html",
     )
 
 

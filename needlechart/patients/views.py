@@ -4,16 +4,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from needlechart.accounts.permissions import acting_user, has_role, require_role, staff_required
 from needlechart.audit.services import audit_record
+from needlechart.core.confirm import confirm_with_reason
 from needlechart.core.forms import add_service_errors
 from needlechart.core.http import HtmxHttpRequest
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.patients.forms import (
+    ARCHIVE,
     CONFIRM_DIFFERENT,
-    PatientArchiveForm,
     PatientForm,
     PatientRegisterForm,
     PatientSearchForm,
@@ -130,13 +132,11 @@ def patient_archive_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = acting_user(request)
     patient = patient_get_for(user=user, patient_id=patient_id)
     require_role(user, ARCHIVE_ROLES, ARCHIVE_ROLE)
-    form = PatientArchiveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            patient_archive(by=user, patient=patient, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{patient.full_name}'s record is archived.")
-            return redirect("patients:list")
-    return render(request, "patients/patient_archive.html", {"form": form, "patient": patient})
+    return confirm_with_reason(
+        request,
+        confirmation=ARCHIVE,
+        act=lambda reason: patient_archive(by=user, patient=patient, reason=reason),
+        back_url=reverse("patients:detail", args=[patient.pk]),
+        done_url=reverse("patients:list"),
+        context={"patient": patient, "heading": patient.full_name},
+    )

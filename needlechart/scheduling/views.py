@@ -20,15 +20,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from needlechart.accounts.permissions import acting_user, admin_required, staff_required
 from needlechart.audit.services import audit_record
+from needlechart.core.confirm import confirm_with_reason
 from needlechart.core.forms import add_service_errors
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for, patient_search
 from needlechart.plans.selectors import current_plan
 from needlechart.scheduling.calendar import build_calendar
 from needlechart.scheduling.forms import (
+    CANCEL,
     BookForm,
     CalendarFilterForm,
-    CancelForm,
     ClosedDayForm,
     OpeningHoursForm,
     SeriesForm,
@@ -205,7 +206,6 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
         {
             "appointment": appointment,
             "patient": appointment.patient,
-            "cancel_form": CancelForm(),
             "can_attend": appointment.is_booked
             and timezone.localtime(appointment.starts_at, tz).date()
             <= timezone.localtime(now, tz).date(),
@@ -261,31 +261,25 @@ def reschedule(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
     user = acting_user(request)
     appointment = appointment_get_for(user=user, appointment_id=appointment_id)
-    form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            appointment_cancel(appointment=appointment, by=user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Appointment cancelled.")
-            return redirect("scheduling:appointment", appointment_id=appointment.pk)
-    return render(
+    back = reverse("scheduling:appointment", args=[appointment.pk])
+    if not appointment.is_booked:
+        messages.info(request, "Only a booked appointment can be cancelled.")
+        return redirect(back)
+    return confirm_with_reason(
         request,
-        "scheduling/appointment_detail.html",
-        {
+        confirmation=CANCEL,
+        act=lambda reason: appointment_cancel(appointment=appointment, by=user, reason=reason),
+        back_url=back,
+        done_url=back,
+        context={
             "appointment": appointment,
             "patient": appointment.patient,
-            "cancel_form": form,
-            "can_attend": False,
-            "can_no_show": False,
-            "calendar_url": _calendar_url(appointment),
+            "heading": f"{appointment.label} · {appointment.patient.full_name}",
         },
-        status=400,
     )
 
 
