@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import secrets
 from datetime import date
+from functools import partial
 from typing import Any
 from uuid import uuid4
 
@@ -104,7 +105,8 @@ def portal_invite(*, patient: Patient, by: User) -> PortalToken:
         raise ValidationError({"email": NO_EMAIL})
     token, secret = _token_create(patient=patient, by=by)
     audit_record(actor=by, action="portal.invite", obj=token, patient_id=patient.pk)
-    _send_sign_in(patient=patient, token=token, secret=secret)
+    # Only once the token is committed: a rolled-back invite must not e-mail a dead link.
+    transaction.on_commit(partial(_send_sign_in, patient=patient, token=token, secret=secret))
     return token
 
 
@@ -121,7 +123,9 @@ def portal_request_link(*, email: str) -> int:
             audit_record(
                 actor=None, action="portal.link_requested", obj=token, patient_id=patient.pk
             )
-        _send_sign_in(patient=patient, token=token, secret=secret)
+            transaction.on_commit(
+                partial(_send_sign_in, patient=patient, token=token, secret=secret)
+            )
         sent += 1
     return sent
 
