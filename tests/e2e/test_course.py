@@ -16,8 +16,8 @@ from needlechart.outcomes.models import FollowUp
 from needlechart.patients.models import Patient
 from needlechart.protocol import default_protocol
 from needlechart.scheduling.models import Appointment, OpeningHours
-from needlechart.scheduling.testing import approved_plan
 from needlechart.treatments.models import SessionRecord, SymptomReport
+from tests.factories.scheduling import approved_plan
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

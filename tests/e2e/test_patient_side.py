@@ -17,7 +17,7 @@ from needlechart.accounts.models import User
 from needlechart.patients.models import Patient
 from needlechart.portal.models import CheckIn
 from needlechart.prescreen.models import Lead
-from needlechart.treatments.testing import charted_session, consented_plan
+from tests.factories.treatments import charted_session, consented_plan
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -21,9 +21,9 @@ from needlechart.assessments.models import AssessmentKind
 from needlechart.assessments.services import assessment_record
 from needlechart.audit.models import AuditEvent
 from needlechart.imaging.models import Photo, PhotoView, VisitKind
-from needlechart.imaging.testing import give_photo_consent, store_photo, use_temp_photo_storage
-from needlechart.outcomes.testing import signed_session
 from needlechart.patients.models import Patient
+from tests.factories.imaging import give_photo_consent, store_photo, use_temp_photo_storage
+from tests.factories.outcomes import signed_session
 
 pytestmark = pytest.mark.django_db
 

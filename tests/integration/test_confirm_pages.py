@@ -19,21 +19,21 @@ from django.utils.html import escape
 
 from needlechart.accounts.models import User
 from needlechart.consents.forms import WITHDRAW
-from needlechart.consents.testing import approve_plan, signed_consent
 from needlechart.core.confirm import Confirmation
 from needlechart.imaging.forms import ARCHIVE as PHOTO_ARCHIVE
-from needlechart.imaging.testing import (
-    give_photo_consent,
-    image_bytes,
-    store_photo,
-    use_temp_photo_storage,
-)
 from needlechart.patients.forms import ARCHIVE as PATIENT_ARCHIVE
 from needlechart.patients.models import Patient
 from needlechart.scheduling.forms import CANCEL
 from needlechart.scheduling.models import AppointmentStatus
 from needlechart.scheduling.services import appointment_book
-from needlechart.scheduling.testing import approved_plan
+from tests.factories.consents import approve_plan, signed_consent
+from tests.factories.imaging import (
+    give_photo_consent,
+    image_bytes,
+    store_photo,
+    use_temp_photo_storage,
+)
+from tests.factories.scheduling import approved_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -18,15 +18,15 @@ from needlechart.accounts.models import User
 from needlechart.notifications.models import Message, MessageKind, MessageStatus
 from needlechart.notifications.sending import send_due_messages_once
 from needlechart.notifications.tasks import send_due_messages
-from needlechart.outcomes.testing import approved_plan, signed_session
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
-from needlechart.plans.testing import screen_patient
 from needlechart.protocol import default_protocol
 from needlechart.protocol.aftercare import check_in_days
 from needlechart.protocol.patient import preparation_text
 from needlechart.scheduling.models import Appointment, AppointmentStatus
 from needlechart.screenings.models import Screening
+from tests.factories.outcomes import approved_plan, signed_session
+from tests.factories.plans import screen_patient
 
 pytestmark = pytest.mark.django_db
 

@@ -22,13 +22,13 @@ from needlechart.audit.models import AuditEvent
 from needlechart.consents.models import ConsentStatus
 from needlechart.imaging.models import Photo, PhotoView, VisitKind
 from needlechart.imaging.selectors import open_photo, photo_get_for, photos_for
-from needlechart.imaging.testing import (
+from needlechart.patients.models import Patient
+from tests.factories.imaging import (
     give_photo_consent,
     image_bytes,
     store_photo,
     use_temp_photo_storage,
 )
-from needlechart.patients.models import Patient
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,7 @@ def test_media_url_and_stored_names_never_reach_the_pages(
 
 @pytest.fixture
 def two_visits(consent: Any, clinician: User, patient: Patient) -> dict[str, Photo]:
-    from needlechart.outcomes.testing import signed_session
+    from tests.factories.outcomes import signed_session
 
     session = signed_session(plan=consent.plan, by=clinician, number=2, performed_on=D2)
     return {

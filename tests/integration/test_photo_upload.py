@@ -22,14 +22,14 @@ from needlechart.consents.models import ConsentStatus
 from needlechart.imaging.models import Photo, PhotoView, VisitKind
 from needlechart.imaging.selectors import open_photo, photo_consent
 from needlechart.imaging.services import display_name, photo_upload
-from needlechart.imaging.testing import (
+from needlechart.patients.models import Patient
+from tests.factories.imaging import (
     GPS_IFD,
     give_photo_consent,
     image_bytes,
     upload,
     use_temp_photo_storage,
 )
-from needlechart.patients.models import Patient
 
 pytestmark = pytest.mark.django_db
 
@@ -281,7 +281,7 @@ def test_close_up_with_zone_is_saved(
 def test_session_of_another_patient_is_refused_by_the_service(
     clinician: User, patient: Patient, consent: Any, make_patient: Any
 ) -> None:
-    from needlechart.outcomes.testing import signed_session
+    from tests.factories.outcomes import signed_session
 
     other = make_patient()
     other_consent = give_photo_consent(patient=other, by=clinician)
@@ -304,7 +304,7 @@ def test_session_of_another_patient_is_refused_by_the_service(
 def test_upload_from_a_session_presets_the_visit(
     clinician_client: Client, clinician: User, patient: Patient, consent: Any
 ) -> None:
-    from needlechart.outcomes.testing import signed_session
+    from tests.factories.outcomes import signed_session
 
     session = signed_session(
         plan=consent.plan, by=clinician, number=1, performed_on=timezone.localdate()

@@ -17,15 +17,15 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from needlechart.accounts.models import User
-from needlechart.documents.testing import Course, course
-from needlechart.imaging.testing import GPS_IFD, image_bytes, upload, use_temp_photo_storage
-from needlechart.outcomes.testing import signed_session
 from needlechart.patients.models import Patient
 from needlechart.portal.models import CheckIn, CheckInPhoto, PortalToken, RescheduleRequest
 from needlechart.portal.services import hash_secret
 from needlechart.portal.views import NEUTRAL_ANSWER, SESSION_KEY
 from needlechart.protocol.aftercare import aftercare_timeline
 from needlechart.scheduling.models import Appointment, AppointmentStatus
+from tests.factories.documents import Course, course
+from tests.factories.imaging import GPS_IFD, image_bytes, upload, use_temp_photo_storage
+from tests.factories.outcomes import signed_session
 
 pytestmark = pytest.mark.django_db
 

@@ -23,9 +23,9 @@ from needlechart.audit.models import AuditEvent
 from needlechart.imaging.models import Photo, RednessMeasurement, VisitKind
 from needlechart.imaging.redness import method_citation, redness_measure, session_before
 from needlechart.imaging.services import photo_archive
-from needlechart.imaging.testing import give_photo_consent, store_photo, use_temp_photo_storage
-from needlechart.outcomes.testing import signed_session
 from needlechart.patients.models import Patient
+from tests.factories.imaging import give_photo_consent, store_photo, use_temp_photo_storage
+from tests.factories.outcomes import signed_session
 
 pytestmark = pytest.mark.django_db
 

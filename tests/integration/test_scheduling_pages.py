@@ -19,7 +19,7 @@ from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
 from needlechart.scheduling.models import Appointment, AppointmentStatus, ClosedDay, OpeningHours
 from needlechart.scheduling.services import appointment_book
-from needlechart.scheduling.testing import approved_plan
+from tests.factories.scheduling import approved_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from needlechart.protocol import default_protocol
 from needlechart.protocol.vocabulary import Symptom
 from needlechart.treatments.models import SessionAmendment, SessionRecord, SessionStatus
 from needlechart.treatments.services import NO_CONSENT, session_amend, zone_ranges
-from needlechart.treatments.testing import (
+from tests.factories.treatments import (
     LOT,
     all_no,
     approved_plan,

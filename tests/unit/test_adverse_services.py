@@ -21,7 +21,7 @@ from needlechart.treatments.services import (
     adverse_event_types,
     adverse_event_update,
 )
-from needlechart.treatments.testing import LOT, charted_session, consented_plan
+from tests.factories.treatments import LOT, charted_session, consented_plan
 
 pytestmark = pytest.mark.django_db
 

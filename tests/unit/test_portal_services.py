@@ -13,9 +13,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from needlechart.accounts.models import User
-from needlechart.documents.testing import course
 from needlechart.notifications.models import Message
-from needlechart.outcomes.testing import signed_session
 from needlechart.portal.models import CheckIn, PortalToken
 from needlechart.portal.selectors import due_check_ins
 from needlechart.portal.services import (
@@ -29,6 +27,8 @@ from needlechart.portal.services import (
     token_state,
 )
 from needlechart.protocol import check_in_days
+from tests.factories.documents import course
+from tests.factories.outcomes import signed_session
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from needlechart.treatments.services import (
     symptom_report_record,
     symptom_report_resolve,
 )
-from needlechart.treatments.testing import charted_session, consented_plan
+from tests.factories.treatments import charted_session, consented_plan
 
 pytestmark = pytest.mark.django_db
 
