@@ -136,8 +136,12 @@ def test_rescreen_reminder_for_a_deferred_patient(clinician: User, patient: Pati
     run_twice(at(2030, 5, 1, 10))
     assert sent_kinds() == {MessageKind.RESCREEN_REMINDER: 1}
     assert_each_sent_once()
-    # a later screening of the patient supersedes it: nothing for it
+    # A later screening of the patient supersedes a deferral: no reminder for that one.
+    deferred = screen_patient(patient=patient, by=clinician)
+    Screening.objects.filter(pk=deferred.pk).update(verdict="defer", rescreen_on=date(2030, 6, 1))
     screen_patient(patient=patient, by=clinician)
+    run_twice(at(2030, 6, 1, 10))
+    assert sent_kinds() == {MessageKind.RESCREEN_REMINDER: 1}
 
 
 def test_opted_out_patient_gets_only_essential(
