@@ -120,7 +120,7 @@ def display_name(raw: str | None) -> str:
     return name[:ORIGINAL_NAME_MAX_LENGTH] or "unnamed file"
 
 
-def _tag_errors(
+def _tag_errors(  # noqa: C901 - a flat list of checks, one message each
     *,
     patient: Patient,
     visit_kind: str,

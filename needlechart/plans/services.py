@@ -356,6 +356,33 @@ def plan_adjust(
     return locked
 
 
+def _approval_errors(plan: TreatmentPlan) -> dict[str, Any]:
+    """What keeps a draft from approval: a missing start date or value, or a value beyond
+    an absolute limit."""
+    errors: dict[str, Any] = {}
+    if plan.start_date is None:
+        errors["start_date"] = START_DATE_REQUIRED
+    if plan.sessions_planned is None:
+        errors["sessions_planned"] = VALUE_REQUIRED
+    if plan.interval_weeks is None:
+        errors["interval_weeks"] = VALUE_REQUIRED
+    for zone, depth in (plan.depths or {}).items():
+        if depth is None:
+            errors[depth_key(zone)] = DEPTH_REQUIRED
+    # A draft saved before the limits existed may hold a value beyond one: never approved.
+    stored: list[tuple[str, Any]] = [
+        ("sessions_planned", plan.sessions_planned),
+        ("interval_weeks", plan.interval_weeks),
+        *[(depth_key(z), d) for z, d in (plan.depths or {}).items()],
+    ]
+    for key, value in stored:
+        if key not in errors and value is not None:
+            beyond = limit_refusal(plan, key, value)
+            if beyond is not None:
+                errors[key] = beyond
+    return errors
+
+
 @transaction.atomic
 def plan_approve(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
     """Freeze a draft. Clinician only; needs a treatable (current) screening, a start date
@@ -374,27 +401,7 @@ def plan_approve(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
         raise ValidationError(refusal)
     if not screening.is_current:
         raise ValidationError(NOT_CURRENT)
-    errors: dict[str, Any] = {}
-    if locked.start_date is None:
-        errors["start_date"] = START_DATE_REQUIRED
-    if locked.sessions_planned is None:
-        errors["sessions_planned"] = VALUE_REQUIRED
-    if locked.interval_weeks is None:
-        errors["interval_weeks"] = VALUE_REQUIRED
-    for zone, depth in (locked.depths or {}).items():
-        if depth is None:
-            errors[depth_key(zone)] = DEPTH_REQUIRED
-    # A draft saved before the limits existed may hold a value beyond one: never approved.
-    stored: list[tuple[str, Any]] = [
-        ("sessions_planned", locked.sessions_planned),
-        ("interval_weeks", locked.interval_weeks),
-        *[(depth_key(z), d) for z, d in (locked.depths or {}).items()],
-    ]
-    for key, value in stored:
-        if key not in errors and value is not None:
-            beyond = limit_refusal(locked, key, value)
-            if beyond is not None:
-                errors[key] = beyond
+    errors = _approval_errors(locked)
     if errors:
         raise ValidationError(errors)
     now = timezone.now()

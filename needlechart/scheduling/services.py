@@ -156,7 +156,7 @@ def _closest_session_gap(plan: TreatmentPlan, day: date, exclude_id: int | None)
     return min((abs((day - other).days) for other in days), default=None)
 
 
-def _check_slot(
+def _check_slot(  # noqa: C901 - the booking rules in the order they are explained
     *,
     patient: Patient,
     practitioner: User,

@@ -204,7 +204,7 @@ def _check_depths(
     return clean, clean_reasons
 
 
-def check_values(
+def check_values(  # noqa: C901 - one check per charted field, each with its message
     *, record: SessionRecord, values: Mapping[str, Any], today: date
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(clean values, errors keyed by field) for a record's values.
