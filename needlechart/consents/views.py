@@ -32,7 +32,7 @@ from needlechart.consents.services import (
     consent_withdraw,
 )
 from needlechart.core.confirm import confirm_with_reason
-from needlechart.core.forms import add_service_errors
+from needlechart.core.forms import submit
 from needlechart.patients.selectors import patient_get_for
 from needlechart.plans.selectors import plan_get_for
 
@@ -115,14 +115,12 @@ def consent_sign(request: HttpRequest, consent_id: int) -> HttpResponse:
         return redirect("consents:detail", consent_id=consent.pk)
     form = PatientSignForm(request.POST or None)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                consent_sign_patient(consent=consent, by=user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "The patient has signed. A clinician must countersign.")
-                return redirect("consents:detail", consent_id=consent.pk)
+        saved = submit(
+            form, lambda: consent_sign_patient(consent=consent, by=user, **form.cleaned_data)
+        )
+        if saved is not None:
+            messages.success(request, "The patient has signed. A clinician must countersign.")
+            return redirect("consents:detail", consent_id=consent.pk)
     else:
         _audit_view(user, consent, "sign")
     return render(request, "consents/consent_sign.html", _context(consent, form=form))
@@ -154,16 +152,15 @@ def consent_countersign_view(request: HttpRequest, consent_id: int) -> HttpRespo
         return redirect("consents:detail", consent_id=consent.pk)
     form = CountersignForm(request.POST or None)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                consent_countersign(
-                    consent=consent, by=user, signature=form.cleaned_data["signature"]
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Consent signed by both. It can no longer be changed.")
-                return redirect("consents:detail", consent_id=consent.pk)
+        saved = submit(
+            form,
+            lambda: consent_countersign(
+                consent=consent, by=user, signature=form.cleaned_data["signature"]
+            ),
+        )
+        if saved is not None:
+            messages.success(request, "Consent signed by both. It can no longer be changed.")
+            return redirect("consents:detail", consent_id=consent.pk)
     else:
         _audit_view(user, consent, "countersign")
     return render(request, "consents/consent_countersign.html", _context(consent, form=form))

@@ -1,6 +1,6 @@
 """Form helpers shared by every app's views."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
@@ -23,6 +23,19 @@ def add_service_errors(
     for key, errors in exc.error_dict.items():
         name = (fields or {}).get(key, key)
         form.add_error(name if name in form.fields else None, errors)
+
+
+def submit[T](form: forms.BaseForm, act: Callable[[], T]) -> T | None:
+    """The usual POST: validate the bound form, then call the service (`act` reads
+    `form.cleaned_data`). Returns what the service returned; None when the form is unbound
+    or invalid, or when the service refused (its ValidationError is then on the form)."""
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        return act()
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
 
 
 class ReasonForm(forms.Form):

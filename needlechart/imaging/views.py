@@ -24,7 +24,7 @@ from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.audit.services import audit_record
 from needlechart.consents.selectors import current_consent
 from needlechart.core.confirm import confirm_with_reason
-from needlechart.core.forms import add_service_errors
+from needlechart.core.forms import add_service_errors, submit
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.imaging.forms import (
     ARCHIVE,
@@ -223,14 +223,10 @@ def detail(request: HttpRequest, photo_id: int) -> HttpResponse:
         request.POST or None, patient=patient, initial=PhotoTagsForm.initial_for(photo)
     )
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                photo_update(photo=photo, by=user, **form.service_data())
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Photo details saved.")
-                return redirect("imaging:detail", photo_id=photo.pk)
+        saved = submit(form, lambda: photo_update(photo=photo, by=user, **form.service_data()))
+        if saved is not None:
+            messages.success(request, "Photo details saved.")
+            return redirect("imaging:detail", photo_id=photo.pk)
     else:
         audit_record(actor=user, action="photo.detail_view", obj=photo, patient_id=patient.pk)
     context: dict[str, Any] = {

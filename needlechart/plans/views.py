@@ -14,7 +14,7 @@ from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.assessments.selectors import assessment_latest
 from needlechart.audit.services import audit_record
 from needlechart.core.dates import in_span
-from needlechart.core.forms import add_service_errors
+from needlechart.core.forms import submit
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.patients.selectors import patient_get_for
 from needlechart.plans.forms import PlanAdjustForm
@@ -177,14 +177,10 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
         messages.error(request, "An approved or superseded plan cannot be edited.")
         return redirect("plans:detail", plan_id=plan.pk)
     form = PlanAdjustForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_adjust(plan=plan, by=user, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Plan values saved.")
-            return redirect("plans:detail", plan_id=plan.pk)
+    saved = submit(form, lambda: plan_adjust(plan=plan, by=user, **form.service_data()))
+    if saved is not None:
+        messages.success(request, "Plan values saved.")
+        return redirect("plans:detail", plan_id=plan.pk)
     context = _plan_context(plan)
     context["form"] = form
     return render(request, "plans/plan_form.html", context)

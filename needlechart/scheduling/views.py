@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from needlechart.accounts.permissions import acting_user, admin_required, staff_required
 from needlechart.audit.services import audit_record
 from needlechart.core.confirm import confirm_with_reason
-from needlechart.core.forms import add_service_errors
+from needlechart.core.forms import add_service_errors, submit
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for, patient_search
 from needlechart.plans.selectors import current_plan
@@ -166,18 +166,12 @@ def series(request: HttpRequest, plan_id: int) -> HttpResponse:
         return redirect("patients:detail", patient_id=plan.patient_id)
     proposals, active = series_proposals(plan=plan)
     form = SeriesForm(request.POST or None, proposals=proposals)
-    if request.method == "POST" and form.is_valid():
-        try:
-            booked = series_book(plan=plan, by=user, choices=form.choices())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, f"{len(booked)} session{'s' if len(booked) != 1 else ''} booked."
-            )
-            if user.can_view_clinical:
-                return redirect("plans:detail", plan_id=plan.pk)
-            return redirect(_calendar_url(booked[0], "week") if booked else "scheduling:calendar")
+    booked = submit(form, lambda: series_book(plan=plan, by=user, choices=form.choices()))
+    if booked is not None:
+        messages.success(request, f"{len(booked)} session{'s' if len(booked) != 1 else ''} booked.")
+        if user.can_view_clinical:
+            return redirect("plans:detail", plan_id=plan.pk)
+        return redirect(_calendar_url(booked[0], "week") if booked else "scheduling:calendar")
     return render(
         request,
         "scheduling/series.html",
@@ -236,23 +230,22 @@ def reschedule(request: HttpRequest, appointment_id: int) -> HttpResponse:
             "deviation_reason": appointment.deviation_reason,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = appointment_reschedule(
-                appointment=appointment,
-                by=user,
-                starts_at=form.starts_at(),
-                ends_at=form.ends_at(),
-                practitioner=form.cleaned_data["practitioner"],
-                deviation_reason=form.cleaned_data.get("deviation_reason", ""),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Appointment moved.")
-            for outside in result.later_outside:
-                messages.warning(request, outside.message)
-            return redirect("scheduling:appointment", appointment_id=appointment.pk)
+    result = submit(
+        form,
+        lambda: appointment_reschedule(
+            appointment=appointment,
+            by=user,
+            starts_at=form.starts_at(),
+            ends_at=form.ends_at(),
+            practitioner=form.cleaned_data["practitioner"],
+            deviation_reason=form.cleaned_data.get("deviation_reason", ""),
+        ),
+    )
+    if result is not None:
+        messages.success(request, "Appointment moved.")
+        for outside in result.later_outside:
+            messages.warning(request, outside.message)
+        return redirect("scheduling:appointment", appointment_id=appointment.pk)
     return render(
         request,
         "scheduling/reschedule.html",

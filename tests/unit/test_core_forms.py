@@ -3,7 +3,7 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from needlechart.core.forms import add_service_errors
+from needlechart.core.forms import add_service_errors, submit
 
 
 class ReasonForm(forms.Form):
@@ -39,3 +39,27 @@ def test_renamed_keys() -> None:
         "appointment_date": ["Closed that day."],
         NON_FIELD_ERRORS: ["Not yours."],
     }
+
+
+def test_submit_calls_the_service_only_with_a_valid_form() -> None:
+    calls: list[str] = []
+
+    def service() -> str:
+        calls.append("called")
+        return "done"
+
+    assert submit(ReasonForm(), service) is None  # unbound (a GET)
+    assert submit(ReasonForm({"reason": ""}), service) is None  # invalid
+    assert calls == []
+    assert submit(_form(), service) == "done"
+    assert calls == ["called"]
+
+
+def test_submit_puts_a_refusal_on_the_form() -> None:
+    form = _form()
+
+    def refuse() -> None:
+        raise ValidationError({"reason": "Already done."})
+
+    assert submit(form, refuse) is None
+    assert form.errors == {"reason": ["Already done."]}
