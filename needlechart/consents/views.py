@@ -33,6 +33,7 @@ from needlechart.consents.services import (
 )
 from needlechart.core.confirm import confirm_with_reason
 from needlechart.core.forms import submit
+from needlechart.core.refusal import refused
 from needlechart.patients.selectors import patient_get_for
 from needlechart.plans.selectors import plan_get_for
 
@@ -132,17 +133,16 @@ def consent_countersign_view(request: HttpRequest, consent_id: int) -> HttpRespo
     user = acting_user(request)
     consent = consent_get_for(user=user, consent_id=consent_id)
     if not user.is_clinician:
-        audit_record(
-            actor=user,
+        return refused(
+            request,
+            user=user,
             action="consent.countersign_refused",
             obj=consent,
             patient_id=consent.patient_id,
-        )
-        return render(
-            request,
-            "consents/countersign_refused.html",
-            {"consent": consent, "message": COUNTERSIGN_ROLE},
-            status=403,
+            title="Countersignature refused",
+            message=COUNTERSIGN_ROLE,
+            back_url=reverse("consents:detail", args=[consent.pk]),
+            back_label="Back to the consent",
         )
     if not consent.awaiting_countersign:
         if consent.awaiting_patient:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from needlechart.accounts.permissions import acting_user, clinical_required
@@ -16,6 +17,7 @@ from needlechart.audit.services import audit_record
 from needlechart.core.dates import in_span
 from needlechart.core.forms import submit
 from needlechart.core.pagination import paginate, querystring_without_page
+from needlechart.core.refusal import refused
 from needlechart.patients.selectors import patient_get_for
 from needlechart.plans.forms import PlanAdjustForm
 from needlechart.plans.models import TreatmentPlan
@@ -197,15 +199,16 @@ def plan_approve_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     user = acting_user(request)
     plan = plan_get_for(user=user, plan_id=plan_id)
     if not user.is_clinician:
-        # A clear refusal, not the generic 403 page: say who can approve.
-        audit_record(
-            actor=user, action="plan.approve_refused", obj=plan, patient_id=plan.patient_id
-        )
-        return render(
+        return refused(
             request,
-            "plans/approve_refused.html",
-            {"plan": plan, "message": APPROVE_ROLE},
-            status=403,
+            user=user,
+            action="plan.approve_refused",
+            obj=plan,
+            patient_id=plan.patient_id,
+            title="Approval refused",
+            message=APPROVE_ROLE,
+            back_url=reverse("plans:detail", args=[plan.pk]),
+            back_label="Back to the plan",
         )
     if not plan.is_draft:
         return redirect("plans:detail", plan_id=plan.pk)
