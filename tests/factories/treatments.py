@@ -3,8 +3,10 @@ services (the consent row is written directly: signing is the consents app's flo
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from needlechart.accounts.models import User
 from needlechart.consents.models import Consent
@@ -60,3 +62,11 @@ def charted_session(
     if sign:
         record = session_sign(session=record, by=by)
     return record
+
+
+def signed_session_days_ago(*, patient: Patient, by: User, days: int) -> SessionRecord:
+    """A consented plan and its first session, charted and signed `days` ago."""
+    plan = consented_plan(patient=patient, by=by)
+    return charted_session(
+        plan=plan, by=by, sign=True, today=timezone.localdate() - timedelta(days=days)
+    )

@@ -24,10 +24,10 @@ from needlechart.imaging.models import Photo, RednessMeasurement, VisitKind
 from needlechart.imaging.redness import method_citation, redness_measure, session_before
 from needlechart.imaging.services import photo_archive
 from needlechart.patients.models import Patient
-from tests.factories.imaging import give_photo_consent, store_photo, use_temp_photo_storage
+from tests.factories.imaging import give_photo_consent, store_photo
 from tests.factories.outcomes import signed_session
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("photo_storage")]
 
 S1 = date(2025, 2, 3)
 S2 = date(2025, 3, 3)
@@ -42,11 +42,6 @@ def png(colour: tuple[int, int, int] = SKIN, size: tuple[int, int] = (60, 40)) -
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def photo_storage(settings: Any, tmp_path: Path) -> Path:
-    return use_temp_photo_storage(settings, tmp_path)
 
 
 @pytest.fixture
