@@ -18,6 +18,7 @@ from needlechart.consents.document import consent_text, plan_zones, text_hash
 from needlechart.consents.models import NAME_MAX_LENGTH, Consent, ConsentStatus
 from needlechart.consents.selectors import consent_valid_for
 from needlechart.consents.signature import clean_signature
+from needlechart.core.validation import required_text
 from needlechart.plans.models import PlanStatus, TreatmentPlan
 
 NOT_CLINICAL = "Only clinicians and aestheticians can handle consent forms."
@@ -189,9 +190,7 @@ def consent_countersign(*, consent: Consent, by: User, signature: str) -> Consen
 def consent_withdraw(*, consent: Consent, by: User, reason: str) -> Consent:
     """Record that consent is withdrawn (or was declined before signing). Never deletes."""
     require_clinical(by, NOT_CLINICAL)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": REASON_REQUIRED})
+    reason = required_text(reason, field="reason", message=REASON_REQUIRED)
     locked = _locked(consent)
     if locked.status == ConsentStatus.WITHDRAWN or locked.withdrawn_at is not None:
         raise ValidationError(ALREADY_WITHDRAWN)

@@ -27,6 +27,7 @@ from needlechart.accounts.models import User
 from needlechart.accounts.permissions import require_clinical
 from needlechart.audit.services import audit_record
 from needlechart.core import dates
+from needlechart.core.validation import required_text
 from needlechart.imaging.models import ORIGINAL_NAME_MAX_LENGTH, Photo, PhotoView, VisitKind
 from needlechart.imaging.processing import (
     SOURCE_LABEL,
@@ -413,9 +414,7 @@ def photo_set_marketing(*, photo: Photo, by: User, marketing_use: bool) -> Photo
 def photo_archive(*, photo: Photo, by: User, reason: str) -> Photo:
     """Soft delete: the photo leaves the gallery but its files and row are kept."""
     require_clinical(by, NOT_CLINICAL)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": REASON_REQUIRED})
+    reason = required_text(reason, field="reason", message=REASON_REQUIRED)
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": REASON_TOO_LONG})
     locked = Photo.objects.select_for_update().get(pk=photo.pk)

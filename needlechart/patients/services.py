@@ -10,6 +10,7 @@ from django.utils import timezone
 from needlechart.accounts.models import Role, User
 from needlechart.accounts.permissions import require_role, require_staff
 from needlechart.audit.services import audit_record
+from needlechart.core.validation import required_text
 from needlechart.patients.models import ContactMethod, Patient, Sex
 
 # Fields a service may set from user input; everything else is managed by the system.
@@ -90,9 +91,7 @@ def patient_update(*, by: User, patient: Patient, **data: Any) -> Patient:
 def patient_archive(*, by: User, patient: Patient, reason: str) -> Patient:
     """Soft delete: the row and everything hanging off it stay; lists stop showing it."""
     require_role(by, ARCHIVE_ROLES, ARCHIVE_ROLE)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": REASON_REQUIRED})
+    reason = required_text(reason, field="reason", message=REASON_REQUIRED)
     # Lock the row so two archivers cannot both pass the check.
     locked = Patient.objects.select_for_update().get(pk=patient.pk)
     if locked.archived_at is not None:

@@ -25,6 +25,7 @@ from needlechart.accounts.models import User
 from needlechart.accounts.permissions import has_role, require_clinic_admin, require_staff
 from needlechart.audit.services import audit_record
 from needlechart.core.limits import limit_error
+from needlechart.core.validation import required_text
 from needlechart.patients.models import Patient
 from needlechart.plans.models import PlanStatus, TreatmentPlan
 from needlechart.protocol import interval_limit, session_limit
@@ -576,9 +577,7 @@ def _set_status(
 @transaction.atomic
 def appointment_cancel(*, appointment: Appointment, by: User, reason: str) -> Appointment:
     require_staff(by, NOT_STAFF)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": CANCEL_REASON})
+    reason = required_text(reason, field="reason", message=CANCEL_REASON)
     locked = _lock_appointment(appointment)
     _require_booked(locked, "cancelled")
     _set_status(locked, AppointmentStatus.CANCELLED, by, timezone.now(), cancel_reason=reason)

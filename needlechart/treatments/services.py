@@ -23,6 +23,7 @@ from needlechart.accounts.permissions import require_clinical, require_clinician
 from needlechart.audit.services import audit_record
 from needlechart.consents.selectors import consent_valid_for
 from needlechart.core import dates
+from needlechart.core.validation import required_text
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
 from needlechart.protocol import Verdict, default_protocol, screen
@@ -630,9 +631,7 @@ def symptom_report_resolve(*, report: SymptomReport, by: User, note: str) -> Sym
         raise ValidationError(REPORT_RESOLVED)
     if not row.needs_review:
         raise ValidationError(REPORT_NOT_FOR_REVIEW)
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"resolution_note": RESOLUTION_REQUIRED})
+    note = required_text(note, field="resolution_note", message=RESOLUTION_REQUIRED)
     now = timezone.now()
     row.resolved_by = by
     row.resolved_at = now
