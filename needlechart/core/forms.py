@@ -4,8 +4,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.http import HttpRequest
 
 
 def add_service_errors(
@@ -52,3 +54,17 @@ class ReasonForm(forms.Form):
         field.label, field.help_text, field.max_length = label, help_text, max_length
         field.validators.append(MaxLengthValidator(max_length))
         field.widget.attrs["maxlength"] = str(max_length)
+
+
+def act_and_report[T](request: HttpRequest, act: Callable[[], T], *, done: str) -> T | None:
+    """A one-click action (a button, no form): call the service and say how it went on the
+    next page — its refusal as error messages, else `done`. Returns the service's result,
+    or None when it refused."""
+    try:
+        result = act()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return None
+    messages.success(request, done)
+    return result

@@ -24,7 +24,7 @@ from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.audit.services import audit_record
 from needlechart.consents.selectors import current_consent
 from needlechart.core.confirm import confirm_with_reason
-from needlechart.core.forms import add_service_errors, submit
+from needlechart.core.forms import act_and_report, add_service_errors, submit
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.imaging.forms import (
     ARCHIVE,
@@ -246,18 +246,13 @@ def marketing(request: HttpRequest, photo_id: int) -> HttpResponse:
     photo = photo_get_for(user=user, photo_id=photo_id)
     form = PhotoMarketingForm(request.POST)
     wanted = form.is_valid() and bool(form.cleaned_data["marketing_use"])
-    try:
-        photo_set_marketing(photo=photo, by=user, marketing_use=wanted)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            "Marked for teaching/marketing use without name."
-            if wanted
-            else "Not used for teaching or marketing.",
-        )
+    act_and_report(
+        request,
+        lambda: photo_set_marketing(photo=photo, by=user, marketing_use=wanted),
+        done="Marked for teaching/marketing use without name."
+        if wanted
+        else "Not used for teaching or marketing.",
+    )
     return redirect("imaging:detail", photo_id=photo.pk)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.assessments.selectors import assessment_latest
 from needlechart.audit.services import audit_record
 from needlechart.core.dates import in_span
-from needlechart.core.forms import submit
+from needlechart.core.forms import act_and_report, submit
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.core.refusal import refused
 from needlechart.patients.selectors import patient_get_for
@@ -218,15 +218,11 @@ def plan_approve_view(request: HttpRequest, plan_id: int) -> HttpResponse:
         context["deviation_rows"] = [r for r in context["rows"] if r["deviation"]]
         context["confirm_error"] = APPROVE_CONFIRM_REQUIRED if request.method == "POST" else ""
         return render(request, "plans/approve_confirm.html", context)
-    try:
-        plan_approve(plan=plan, by=user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    except PermissionDenied:
-        raise
-    else:
-        messages.success(request, "Plan approved. It can no longer be edited.")
+    act_and_report(
+        request,
+        lambda: plan_approve(plan=plan, by=user),
+        done="Plan approved. It can no longer be edited.",
+    )
     return redirect("plans:detail", plan_id=plan.pk)
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from needlechart.accounts.permissions import acting_user, admin_required, staff_required
 from needlechart.audit.services import audit_record
 from needlechart.core.confirm import confirm_with_reason
-from needlechart.core.forms import add_service_errors, submit
+from needlechart.core.forms import act_and_report, add_service_errors, submit
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for, patient_search
 from needlechart.plans.selectors import current_plan
@@ -280,13 +280,11 @@ def _status_change(request: HttpRequest, appointment_id: int, *, attended: bool)
     user = acting_user(request)
     appointment = appointment_get_for(user=user, appointment_id=appointment_id)
     service = appointment_mark_attended if attended else appointment_mark_no_show
-    try:
-        service(appointment=appointment, by=user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, "Marked as attended." if attended else "Marked as a no-show.")
+    act_and_report(
+        request,
+        lambda: service(appointment=appointment, by=user),
+        done="Marked as attended." if attended else "Marked as a no-show.",
+    )
     return redirect("scheduling:appointment", appointment_id=appointment.pk)
 
 

@@ -17,7 +17,7 @@ from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.audit.services import audit_record
 from needlechart.consents.selectors import consent_valid_for
 from needlechart.core.dates import safe_add_days
-from needlechart.core.forms import add_service_errors, submit
+from needlechart.core.forms import act_and_report, add_service_errors, submit
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for
 from needlechart.plans.models import TreatmentPlan
 from needlechart.plans.selectors import plan_get_for
@@ -371,13 +371,9 @@ def session_countersign_view(request: HttpRequest, session_id: int) -> HttpRespo
     if not user.is_clinician:
         messages.error(request, "Only a clinician can countersign a session record.")
         return redirect("treatments:detail", session_id=record.pk)
-    try:
-        session_countersign(session=record, by=user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, "Countersigned.")
+    act_and_report(
+        request, lambda: session_countersign(session=record, by=user), done="Countersigned."
+    )
     return redirect("treatments:detail", session_id=record.pk)
 
 
