@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from needlechart.accounts.models import User
 from needlechart.accounts.permissions import acting_user, clinical_required
+from needlechart.audit.refusal import refused
 from needlechart.audit.services import audit_record
 from needlechart.consents.document import consent_text, render_consent_html, text_hash
 from needlechart.consents.forms import WITHDRAW, CountersignForm, PatientSignForm
@@ -33,7 +34,6 @@ from needlechart.consents.services import (
 )
 from needlechart.core.confirm import confirm_with_reason
 from needlechart.core.forms import submit
-from needlechart.core.refusal import refused
 from needlechart.patients.selectors import patient_get_for
 from needlechart.plans.selectors import plan_get_for
 

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_http_methods
 
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.assessments.selectors import assessment_latest
+from needlechart.audit.refusal import refused
 from needlechart.audit.services import audit_record
 from needlechart.core.dates import in_span
 from needlechart.core.forms import act_and_report, submit
 from needlechart.core.pagination import paginate, querystring_without_page
-from needlechart.core.refusal import refused
 from needlechart.patients.selectors import patient_get_for
 from needlechart.plans.forms import PlanAdjustForm
 from needlechart.plans.models import TreatmentPlan
