@@ -105,7 +105,7 @@ def test_consent_booking_session_symptom_follow_up(
     page.get_by_role("button", name="Save draft").click()
     page.locator("#sign-button").click()
     # The confirm step: what cannot be undone, then the box and the button.
-    assert page.locator("#sign-irreversible").is_visible()
+    page.locator("#sign-irreversible").wait_for()  # the click navigates: wait for the page
     page.locator("#id_confirm").check()
     page.locator("#sign-confirm-button").click()
     page.wait_for_url(f"{base}/treatments/session/*/")
