@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -377,7 +377,8 @@ def test_emails_of_every_kind_carry_no_staff_text(rf: Treated, clinician: User) 
             subject, body = render_message(message, patient)
             texts[f"{kind} {n}"] = f"{subject}\n{body}"
     mail.outbox.clear()
-    portal_invite(patient=patient, by=clinician)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the link goes after commit
+        portal_invite(patient=patient, by=clinician)
     [sign_in] = mail.outbox
     texts[MessageKind.PORTAL_SIGN_IN] = f"{sign_in.subject}\n{sign_in.body}"
     covered = {key.split(" ")[0] for key in texts}
