@@ -44,8 +44,8 @@ PHOTO_PIXELS = (3000, 2000)  # a 6 MP camera picture, stored and thumbnailed by 
 
 def seed() -> tuple[Client, str, int]:
     from needlechart.accounts.models import Role, User
-    from needlechart.documents.testing import course
     from needlechart.patients.models import Patient
+    from tests.factories.documents import course
 
     assert str(settings.STORAGES["photos"]["OPTIONS"]["location"]).startswith(str(WORKDIR))
     user = User.objects.create_user(

@@ -74,8 +74,8 @@ def main() -> int:
     from needlechart.imaging.models import Photo, PhotoView, VisitKind
     from needlechart.imaging.processing import process_photo
     from needlechart.imaging.services import photo_upload
-    from needlechart.imaging.testing import give_photo_consent
     from needlechart.patients.services import patient_register
+    from tests.factories.imaging import give_photo_consent
 
     clinician = User.objects.create_user(
         "bench", password="bench-password-1", role=Role.CLINICIAN, display_name="Bench"

@@ -113,6 +113,18 @@ def admin_client_(admin_user: User) -> Client:
     return _client_for(admin_user)
 
 
+# ---------------------------------------------------------------- photos
+
+
+@pytest.fixture
+def photo_storage(settings: Any, tmp_path: Path) -> Path:
+    """Clinical photos stored under this test's tmp_path (returns the folder); modules of
+    photo tests use it on every test with `pytest.mark.usefixtures("photo_storage")`."""
+    from tests.factories.imaging import use_temp_photo_storage
+
+    return use_temp_photo_storage(settings, tmp_path)
+
+
 # ---------------------------------------------------------------- patients
 
 

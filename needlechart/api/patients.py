@@ -3,12 +3,12 @@
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AliasChoices
 
+from needlechart.accounts.permissions import require_staff
 from needlechart.api.auth import current_user
 from needlechart.api.errors import ApiError
 from needlechart.api.schemas import InputSchema, PageMeta, require_storable
@@ -107,8 +107,7 @@ def patient_create(request: HttpRequest, payload: PatientIn) -> Status[Patient]:
     user = current_user(request)
     require_storable(date_of_birth=payload.date_of_birth)
     data = payload.model_dump(exclude={"confirm_distinct"})
-    if not user.can_manage_patients:  # as the web view: the duplicate check reads the register
-        raise PermissionDenied
+    require_staff(user)  # as the web view: the duplicate check reads the register
     if not payload.confirm_distinct:
         duplicates = patient_possible_duplicates(
             data["given_name"], data["family_name"], data["date_of_birth"], data["phone"]

@@ -220,15 +220,3 @@ class AssessmentForm(forms.Form):
             "gags": gags or None,
             "qualitative_grade": data.get("qualitative_grade"),
         }
-
-
-def add_service_errors(form: forms.Form, exc: Exception) -> None:
-    """Put a service ValidationError beside the fields it names (else above the form)."""
-    from django.core.exceptions import ValidationError
-
-    assert isinstance(exc, ValidationError)
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

@@ -1,23 +1,18 @@
 """Reads of assessments, scoped by the acting user."""
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical
 from needlechart.assessments.models import Assessment
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID
 
 
-def _require_clinical(user: User) -> None:
-    if not user.can_view_clinical:
-        raise PermissionDenied("Your role does not give access to clinical records.")
-
-
 def assessment_get_for(*, user: User, assessment_id: int) -> Assessment:
     """One assessment with its patient, consultation and author (one query)."""
-    _require_clinical(user)
+    require_clinical(user)
     if not 0 < assessment_id <= MAX_DB_ID:
         raise Http404("No such assessment.")
     try:
@@ -29,7 +24,7 @@ def assessment_get_for(*, user: User, assessment_id: int) -> Assessment:
 
 
 def assessment_list_for(*, user: User, patient: Patient) -> QuerySet[Assessment]:
-    _require_clinical(user)
+    require_clinical(user)
     return (
         Assessment.objects.filter(patient=patient)
         .select_related("created_by")

@@ -5,11 +5,12 @@ from decimal import Decimal
 from typing import Any
 
 import pydantic
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical
 from needlechart.assessments.models import AnswerChoices, Assessment, AssessmentKind
 from needlechart.audit.services import audit_record
 from needlechart.consultations.models import Consultation
@@ -131,8 +132,7 @@ def assessment_build(
     **data: Any,
 ) -> Assessment:
     """Validate and grade without saving (also used to preview the suggested grade)."""
-    if not by.can_view_clinical:
-        raise PermissionDenied(NOT_CLINICAL)
+    require_clinical(by, NOT_CLINICAL)
     unknown = set(data) - set(INPUT_FIELDS)
     if unknown:
         raise ValueError(f"Not accepted: {', '.join(sorted(unknown))}")
@@ -214,8 +214,7 @@ def assessment_record(
     **data: Any,
 ) -> Assessment:
     """Record one assessment with the engine's grading. Never edited or deleted afterwards."""
-    if not by.can_view_clinical:
-        raise PermissionDenied(NOT_CLINICAL)
+    require_clinical(by, NOT_CLINICAL)
     if patient.is_archived:
         raise ValidationError(PATIENT_ARCHIVED)
     assessment = assessment_build(

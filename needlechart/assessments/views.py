@@ -13,13 +13,13 @@ from needlechart.assessments.forms import (
     GAGS_REGION_LABELS,
     SCAR_TYPE_LABELS,
     AssessmentForm,
-    add_service_errors,
 )
 from needlechart.assessments.models import Assessment, AssessmentKind
 from needlechart.assessments.selectors import assessment_get_for, assessment_list_for
 from needlechart.assessments.services import assessment_build, assessment_record
 from needlechart.audit.services import audit_record
 from needlechart.consultations.models import Consultation
+from needlechart.core.forms import add_service_errors
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for
 from needlechart.protocol import cite, default_protocol
 from needlechart.protocol.results import Grading

@@ -1,8 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from needlechart.accounts.models import Role
-from needlechart.accounts.permissions import role_required
+from needlechart.accounts.permissions import admin_required
 from needlechart.audit.forms import AuditFilterForm
 from needlechart.audit.models import AuditEvent
 from needlechart.audit.selectors import audit_event_list
@@ -11,7 +10,7 @@ from needlechart.core.pagination import paginate, querystring_without_page
 PER_PAGE = 50
 
 
-@role_required(Role.ADMIN)
+@admin_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     # An invalid filter shows its error and an empty list rather than everything.

@@ -333,3 +333,16 @@ TASKS = {
 }
 # Public address of this site, for links in e-mails (portal sign-in links).
 SITE_URL = env_str("NEEDLECHART_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How many hours before an appointment its reminder is sent (messaging policy, not clinical).
+REMINDER_HOURS_BEFORE = env_int("NEEDLECHART_REMINDER_HOURS_BEFORE", 24)
+
+# ---------------------------------------------------------------- public pre-screen
+# Abuse protection of the public page: consultation requests per IP address and window, the
+# least time a person takes to fill the form in (faster is a bot), and how long the signed
+# form stays valid.
+PRESCREEN_RATE_LIMIT = env_int("NEEDLECHART_PRESCREEN_RATE_LIMIT", 5)
+PRESCREEN_RATE_WINDOW_SECONDS = env_int("NEEDLECHART_PRESCREEN_RATE_WINDOW_SECONDS", 60 * 60)
+PRESCREEN_MIN_FILL_SECONDS = env_int("NEEDLECHART_PRESCREEN_MIN_FILL_SECONDS", 3)
+PRESCREEN_TOKEN_MAX_AGE_SECONDS = env_int(
+    "NEEDLECHART_PRESCREEN_TOKEN_MAX_AGE_SECONDS", 4 * 60 * 60
+)

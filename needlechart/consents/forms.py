@@ -8,6 +8,7 @@ from django import forms
 from needlechart.consents.document import PHOTO_CLINICAL_CHOICE, PHOTO_MARKETING_CHOICE
 from needlechart.consents.models import NAME_MAX_LENGTH
 from needlechart.consents.signature import clean_signature
+from needlechart.core.confirm import Confirmation
 
 
 class SignatureField(forms.CharField):
@@ -51,10 +52,20 @@ class CountersignForm(forms.Form):
     signature = SignatureField(label="Clinician's signature")
 
 
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason for withdrawal",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Recorded with the date and time; the consent itself is kept.",
-    )
+WITHDRAW = Confirmation(
+    title="Withdraw this consent?",
+    consequences=(
+        "The consent is marked withdrawn from now on; its text, signatures and this reason "
+        "are kept in the record.",
+        "It no longer covers treatment: a session can be charted only under another signed "
+        "consent for the same device and zones, or a new one.",
+        "If it is the patient's latest signed consent, clinical photos can no longer be "
+        "viewed or added until a new consent covers them.",
+        "Booked appointments are not cancelled; cancel them separately if needed.",
+    ),
+    reason_label="Reason for withdrawal",
+    reason_help="The patient may withdraw at any time. Recorded with the date and time.",
+    submit="Record withdrawal",
+    done="Withdrawal recorded. The consent is kept in the record.",
+    back_label="Keep the consent",
+)

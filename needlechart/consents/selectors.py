@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical
 from needlechart.consents.document import plan_zones
 from needlechart.consents.models import Consent, ConsentStatus
 from needlechart.patients.models import Patient
@@ -16,14 +16,9 @@ from needlechart.patients.selectors import MAX_DB_ID
 from needlechart.plans.models import PlanStatus, TreatmentPlan
 
 
-def _require_clinical(user: User) -> None:
-    if not user.can_view_clinical:
-        raise PermissionDenied("Your role does not give access to clinical records.")
-
-
 def consent_get_for(*, user: User, consent_id: int) -> Consent:
     """The consent with everything its page shows, in one query."""
-    _require_clinical(user)
+    require_clinical(user)
     if not 0 < consent_id <= MAX_DB_ID:
         raise Http404("No such consent.")
     try:
@@ -40,7 +35,7 @@ def consent_get_for(*, user: User, consent_id: int) -> Consent:
 
 
 def consent_list_for(*, user: User, patient: Patient) -> QuerySet[Consent]:
-    _require_clinical(user)
+    require_clinical(user)
     return (
         Consent.objects.filter(patient=patient)
         .select_related("plan", "clinician", "created_by")

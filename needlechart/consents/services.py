@@ -7,16 +7,18 @@ records when and why; nothing is ever deleted or rewritten.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical, require_clinician
 from needlechart.audit.services import audit_record
 from needlechart.consents.document import consent_text, plan_zones, text_hash
 from needlechart.consents.models import NAME_MAX_LENGTH, Consent, ConsentStatus
 from needlechart.consents.selectors import consent_valid_for
 from needlechart.consents.signature import clean_signature
+from needlechart.core.validation import required_text
 from needlechart.plans.models import PlanStatus, TreatmentPlan
 
 NOT_CLINICAL = "Only clinicians and aestheticians can handle consent forms."
@@ -38,11 +40,6 @@ ALREADY_WITHDRAWN = "This consent has already been withdrawn."
 TEXT_CHANGED = "The stored consent text does not match its hash; it cannot be signed."
 
 
-def _require_clinical(user: User) -> None:
-    if not (user.is_active and user.can_view_clinical):
-        raise PermissionDenied(NOT_CLINICAL)
-
-
 def _locked(consent: Consent) -> Consent:
     return Consent.objects.select_for_update().get(pk=consent.pk)
 
@@ -56,7 +53,7 @@ def _sync(target: Consent, source: Consent, fields: list[str]) -> None:
 @transaction.atomic
 def consent_create(*, plan: TreatmentPlan, by: User) -> Consent:
     """A consent document for an approved plan, ready for the patient to sign."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     locked_plan = (
         TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
     )
@@ -103,7 +100,7 @@ def consent_sign_patient(
     photo_marketing: bool,
 ) -> Consent:
     """The patient signs on screen, witnessed by `by` (a clinician or an aesthetician)."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     locked = _locked(consent)
     if locked.status == ConsentStatus.SIGNED:
         raise ValidationError(FROZEN)
@@ -158,8 +155,7 @@ def consent_sign_patient(
 @transaction.atomic
 def consent_countersign(*, consent: Consent, by: User, signature: str) -> Consent:
     """A clinician countersigns after the patient; the consent is then SIGNED and frozen."""
-    if not (by.is_active and by.is_clinician):
-        raise PermissionDenied(COUNTERSIGN_ROLE)
+    require_clinician(by, COUNTERSIGN_ROLE)
     locked = _locked(consent)
     if locked.status == ConsentStatus.SIGNED:
         raise ValidationError(FROZEN)
@@ -193,10 +189,8 @@ def consent_countersign(*, consent: Consent, by: User, signature: str) -> Consen
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, by: User, reason: str) -> Consent:
     """Record that consent is withdrawn (or was declined before signing). Never deletes."""
-    _require_clinical(by)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": REASON_REQUIRED})
+    require_clinical(by, NOT_CLINICAL)
+    reason = required_text(reason, field="reason", message=REASON_REQUIRED)
     locked = _locked(consent)
     if locked.status == ConsentStatus.WITHDRAWN or locked.withdrawn_at is not None:
         raise ValidationError(ALREADY_WITHDRAWN)

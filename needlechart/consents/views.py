@@ -8,14 +8,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from needlechart.accounts.models import User
 from needlechart.accounts.permissions import acting_user, clinical_required
-from needlechart.assessments.forms import add_service_errors
+from needlechart.audit.refusal import refused
 from needlechart.audit.services import audit_record
 from needlechart.consents.document import consent_text, render_consent_html, text_hash
-from needlechart.consents.forms import CountersignForm, PatientSignForm, WithdrawForm
+from needlechart.consents.forms import WITHDRAW, CountersignForm, PatientSignForm
 from needlechart.consents.models import Consent
 from needlechart.consents.pdf import consent_pdf
 from needlechart.consents.selectors import (
@@ -31,6 +32,8 @@ from needlechart.consents.services import (
     consent_sign_patient,
     consent_withdraw,
 )
+from needlechart.core.confirm import confirm_with_reason
+from needlechart.core.forms import submit
 from needlechart.patients.selectors import patient_get_for
 from needlechart.plans.selectors import plan_get_for
 
@@ -113,14 +116,12 @@ def consent_sign(request: HttpRequest, consent_id: int) -> HttpResponse:
         return redirect("consents:detail", consent_id=consent.pk)
     form = PatientSignForm(request.POST or None)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                consent_sign_patient(consent=consent, by=user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "The patient has signed. A clinician must countersign.")
-                return redirect("consents:detail", consent_id=consent.pk)
+        saved = submit(
+            form, lambda: consent_sign_patient(consent=consent, by=user, **form.cleaned_data)
+        )
+        if saved is not None:
+            messages.success(request, "The patient has signed. A clinician must countersign.")
+            return redirect("consents:detail", consent_id=consent.pk)
     else:
         _audit_view(user, consent, "sign")
     return render(request, "consents/consent_sign.html", _context(consent, form=form))
@@ -132,17 +133,16 @@ def consent_countersign_view(request: HttpRequest, consent_id: int) -> HttpRespo
     user = acting_user(request)
     consent = consent_get_for(user=user, consent_id=consent_id)
     if not user.is_clinician:
-        audit_record(
-            actor=user,
+        return refused(
+            request,
+            user=user,
             action="consent.countersign_refused",
             obj=consent,
             patient_id=consent.patient_id,
-        )
-        return render(
-            request,
-            "consents/countersign_refused.html",
-            {"consent": consent, "message": COUNTERSIGN_ROLE},
-            status=403,
+            title="Countersignature refused",
+            message=COUNTERSIGN_ROLE,
+            back_url=reverse("consents:detail", args=[consent.pk]),
+            back_label="Back to the consent",
         )
     if not consent.awaiting_countersign:
         if consent.awaiting_patient:
@@ -152,16 +152,15 @@ def consent_countersign_view(request: HttpRequest, consent_id: int) -> HttpRespo
         return redirect("consents:detail", consent_id=consent.pk)
     form = CountersignForm(request.POST or None)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                consent_countersign(
-                    consent=consent, by=user, signature=form.cleaned_data["signature"]
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Consent signed by both. It can no longer be changed.")
-                return redirect("consents:detail", consent_id=consent.pk)
+        saved = submit(
+            form,
+            lambda: consent_countersign(
+                consent=consent, by=user, signature=form.cleaned_data["signature"]
+            ),
+        )
+        if saved is not None:
+            messages.success(request, "Consent signed by both. It can no longer be changed.")
+            return redirect("consents:detail", consent_id=consent.pk)
     else:
         _audit_view(user, consent, "countersign")
     return render(request, "consents/consent_countersign.html", _context(consent, form=form))
@@ -175,16 +174,16 @@ def consent_withdraw_view(request: HttpRequest, consent_id: int) -> HttpResponse
     if consent.is_withdrawn:
         messages.info(request, "This consent has already been withdrawn.")
         return redirect("consents:detail", consent_id=consent.pk)
-    form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            consent_withdraw(consent=consent, by=user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Withdrawal recorded. The consent is kept in the record.")
-            return redirect("consents:detail", consent_id=consent.pk)
-    return render(request, "consents/consent_withdraw.html", {"consent": consent, "form": form})
+    back = reverse("consents:detail", args=[consent.pk])
+    return confirm_with_reason(
+        request,
+        confirmation=WITHDRAW,
+        act=lambda reason: consent_withdraw(consent=consent, by=user, reason=reason),
+        back_url=back,
+        done_url=back,
+        context={"consent": consent},
+        template="consents/consent_withdraw.html",
+    )
 
 
 @clinical_required

@@ -7,4 +7,4 @@ class ConsultationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the chart timeline provider and the dashboard panel.
-        from needlechart.consultations import timeline  # noqa: F401
+        from needlechart.consultations import dashboard, timeline  # noqa: F401

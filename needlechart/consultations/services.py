@@ -6,11 +6,12 @@ from datetime import date
 from typing import Any
 
 import pydantic
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical
 from needlechart.audit.services import audit_record
 from needlechart.consultations.models import Consultation, ConsultationStatus
 from needlechart.core import dates
@@ -19,6 +20,7 @@ from needlechart.protocol import Intake, default_protocol
 from needlechart.protocol.charting import glide_product_listed
 from needlechart.protocol.intake import OTHER_PRODUCT, Exposure
 
+NOT_CLINICAL = "Only clinicians and aestheticians record consultations."
 PATIENT_ARCHIVED = "This patient's record is archived; unarchive it before a consultation."
 DATE_IN_FUTURE = dates.DATE_IN_FUTURE
 DATE_BEFORE_BIRTH = dates.DATE_BEFORE_BIRTH
@@ -36,11 +38,6 @@ OTHER_PRODUCT_UNNAMED = "Name each product that is not on the protocol's list (â
 
 # Filled in by the system from the patient's record, never typed into the intake.
 SYSTEM_KEYS = ("age", "sex")
-
-
-def _require_clinical(user: User) -> None:
-    if not user.can_view_clinical:
-        raise PermissionDenied("Only clinicians and aestheticians record consultations.")
 
 
 def _check_date(patient: Patient, consulted_on: date) -> None:
@@ -125,7 +122,7 @@ def product_errors(intake: Intake) -> dict[str, list[str]]:
 def consultation_start(
     *, patient: Patient, by: User, consulted_on: date | None = None, notes: str = ""
 ) -> Consultation:
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     if patient.is_archived:
         raise ValidationError(PATIENT_ARCHIVED)
     consulted_on = consulted_on or timezone.localdate()
@@ -171,7 +168,7 @@ def consultation_save_draft(
     notes: str | None = None,
 ) -> Consultation:
     """Store a partial intake. Nothing is validated against the engine: a draft may be half done."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if locked.status != ConsultationStatus.DRAFT:
         raise ValidationError(ALREADY_COMPLETED)
@@ -205,7 +202,7 @@ def consultation_mark_completed(
     call `screenings.services.consultation_complete`, which does both in one transaction
     (this app does not import screenings: the dependency points from screenings to here).
     """
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
     changed = _apply(consultation, data, consulted_on, notes)
     try:

@@ -13,6 +13,7 @@ from needlechart.consultations.forms import ConsultationForm, StartConsultationF
 from needlechart.consultations.models import Consultation
 from needlechart.consultations.selectors import consultation_get_for
 from needlechart.consultations.services import consultation_save_draft, consultation_start
+from needlechart.core.forms import submit
 from needlechart.patients.selectors import patient_get_for
 
 ACTION_DRAFT = "draft"
@@ -40,18 +41,14 @@ def consultation_start_view(request: HttpRequest, patient_id: int) -> HttpRespon
     user = acting_user(request)
     patient = patient_get_for(user=user, patient_id=patient_id)
     form = StartConsultationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            consultation = consultation_start(
-                patient=patient, by=user, consulted_on=form.cleaned_data["consulted_on"]
-            )
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "consulted_on" in exc.error_dict:
-                form.add_error("consulted_on", exc.error_dict["consulted_on"])
-            else:
-                form.add_error(None, exc)
-        else:
-            return redirect("consultations:edit", consultation_id=consultation.pk)
+    consultation = submit(
+        form,
+        lambda: consultation_start(
+            patient=patient, by=user, consulted_on=form.cleaned_data["consulted_on"]
+        ),
+    )
+    if consultation is not None:
+        return redirect("consultations:edit", consultation_id=consultation.pk)
     drafts = list(patient.consultations.filter(status=Consultation.Status.DRAFT).order_by("-id"))
     return render(
         request,

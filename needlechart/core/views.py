@@ -1,6 +1,5 @@
 """Site-wide views: the dashboard and the error pages."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -8,10 +7,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 
+from needlechart.accounts.permissions import staff_required
 from needlechart.core.dashboard import panels_for
 
 
-@login_required
+@staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     hour = timezone.localtime().hour
     greeting = "Good morning" if hour < 12 else "Good afternoon" if hour < 18 else "Good evening"

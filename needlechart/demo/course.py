@@ -284,7 +284,7 @@ def _consent(
         consent_create,
         consent_sign_patient,
     )
-    from needlechart.consents.testing import signature_url
+    from needlechart.demo.builders import signature_url
 
     plan = _plan(patient)
     consent = consent_create(plan=plan, by=aesthetician)
@@ -308,11 +308,11 @@ def _consent(
 
 
 def _session(plan: TreatmentPlan, by: User, on: date) -> SessionRecord:
+    from needlechart.demo.builders import day_of_answers_no, session_values
     from needlechart.treatments.services import session_sign, session_start, session_update
-    from needlechart.treatments.testing import all_no, record_values
 
-    record = session_start(plan=plan, by=by, answers=all_no(), today=on)
-    values = record_values(record, cartridge_lot=f"DEMO-{on:%y%m}-A", passes=6)
+    record = session_start(plan=plan, by=by, answers=day_of_answers_no(), today=on)
+    values = session_values(record, cartridge_lot=f"DEMO-{on:%y%m}-A", passes=6)
     record = session_update(session=record, by=by, **values, today=on)
     record = session_sign(session=record, by=by)
     _dated(record, on, SESSION_STARTED_AT, "created_at")

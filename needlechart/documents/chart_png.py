@@ -65,11 +65,12 @@ def _dashed_vline(
 
 def chart_png(chart: Chart) -> bytes:
     """PNG bytes of a non-empty chart."""
-    width, height = chart.width * SCALE, chart.height * SCALE
+    plot = chart.frame
+    width, height = plot.width * SCALE, plot.height * SCALE
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
-    left, right = _s(chart.left), _s(chart.right)
-    plot_top, plot_bottom = _s(chart.plot_top), _s(chart.plot_bottom)
+    left, right = _s(plot.left), _s(plot.right)
+    plot_top, plot_bottom = _s(plot.top), _s(plot.bottom)
 
     for session in chart.sessions:
         x = _s(session.x)
@@ -107,7 +108,7 @@ def chart_png(chart: Chart) -> bytes:
                 fill=MUTED,
             )
 
-    tick_y, label_y = _s(chart.axis_tick_y), _s(chart.axis_label_y)
+    tick_y, label_y = _s(plot.axis_tick_y), _s(plot.axis_label_y)
     for tick in chart.x_ticks:
         x = _s(tick.pos)
         draw.line([(x, plot_bottom), (x, tick_y)], fill=AXIS, width=SCALE)

@@ -298,7 +298,7 @@ def progress_report_context(
         "progress": progress,
         "chart_src": chart_src,
         "chart_width": CHART_WIDTH,
-        "chart_height": round(CHART_WIDTH * chart.height / chart.width),
+        "chart_height": round(CHART_WIDTH * chart.frame.height / chart.frame.width),
         "plan": plan,
         "plan_rec": plan.engine_plan() if plan else None,
         "plan_device": device_label(plan.device) if plan else "",

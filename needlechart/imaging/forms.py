@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from needlechart.core.confirm import Confirmation
 from needlechart.core.dates import ClinicalDateField
 from needlechart.imaging.models import Photo, PhotoView, VisitKind
 from needlechart.imaging.services import LIGHTING_MAX, MAX_BATCH, REASON_MAX
@@ -148,13 +149,20 @@ class PhotoUploadForm(PhotoTagsForm):
     ]
 
 
-class PhotoArchiveForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason for archiving",
-        max_length=REASON_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="e.g. blurred, wrong patient, duplicate. The photo is kept in the record.",
-    )
+ARCHIVE = Confirmation(
+    title="Archive this photo?",
+    consequences=(
+        "The photo leaves the gallery and the comparisons; the photo, its file and this "
+        "reason are kept in the record (the gallery can still show archived photos).",
+        "It is no longer offered for teaching or marketing: that choice is switched off.",
+    ),
+    reason_label="Reason for archiving",
+    reason_help="e.g. blurred, wrong patient, duplicate.",
+    reason_max_length=REASON_MAX,
+    submit="Archive the photo",
+    done="Photo archived. It is kept in the record.",
+    back_label="Keep the photo",
+)
 
 
 class PhotoMarketingForm(forms.Form):

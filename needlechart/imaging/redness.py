@@ -13,16 +13,28 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from PIL import Image, UnidentifiedImageError
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical
 from needlechart.audit.services import audit_record
+from needlechart.core.charts import (
+    WIDTH,
+    ChartPoint,
+    Frame,
+    Line,
+    Tick,
+    even_steps,
+    fmt,
+    frame,
+    scale,
+)
 from needlechart.imaging.erythema import SOURCE_KEY, erythema_index, validate_box
 from needlechart.imaging.models import Photo, RednessMeasurement, VisitKind
-from needlechart.imaging.selectors import open_photo
+from needlechart.imaging.selectors import NOT_CLINICAL_PHOTOS, open_photo
 from needlechart.imaging.visits import photo_visit, visit_label
 from needlechart.patients.models import Patient
 from needlechart.protocol import cite
@@ -35,11 +47,6 @@ UNREADABLE_PHOTO = "The stored photo could not be read, so it cannot be measured
 def method_citation() -> str:
     """`[E1] ...` from the protocol (the text itself says UNVERIFIED)."""
     return cite([SOURCE_KEY])[0]
-
-
-def _require_clinical(user: User) -> None:
-    if not user.can_view_clinical:
-        raise PermissionDenied("Your role does not give access to clinical photos.")
 
 
 def session_before(photo: Photo) -> SessionRecord | None:
@@ -78,7 +85,7 @@ def redness_measure(
     """Measure the erythema index of the rectangle (image pixels) and keep it. Raises
     ValidationError (field keys x/y/width/height) for a region outside the photo or without
     area, PermissionDenied for a non-clinical role. Call after `photo_get_for` (consent)."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL_PHOTOS)
     if photo.is_archived:
         raise ValidationError(ARCHIVED_PHOTO)
     box = (x, y, width, height)
@@ -140,7 +147,7 @@ def redness_measure(
 
 
 def measurements_of_photo(*, user: User, photo: Photo) -> QuerySet[RednessMeasurement]:
-    _require_clinical(user)
+    require_clinical(user, NOT_CLINICAL_PHOTOS)
     return (
         RednessMeasurement.objects.filter(photo=photo)
         .select_related("session", "created_by")
@@ -152,7 +159,7 @@ def measurements_for(*, user: User, patient: Patient) -> list[RednessMeasurement
     """The patient's measurements, oldest photo first, with photo and session: one query.
     Numbers stay readable whatever the photo consent (they are part of the record); the
     photos themselves are still served only under consent."""
-    _require_clinical(user)
+    require_clinical(user, NOT_CLINICAL_PHOTOS)
     measurements = list(
         RednessMeasurement.objects.filter(patient=patient).select_related(
             "photo", "photo__session", "photo__follow_up", "session"
@@ -177,7 +184,6 @@ def box_style(measurement: RednessMeasurement, photo: Photo) -> str:
 
 # ---------------------------------------------------------------- chart (inline SVG)
 
-WIDTH = 720
 LEFT = 64
 RIGHT = 24
 TOP = 30
@@ -188,30 +194,10 @@ MAX_TICKS = 8
 SERIES_COLOURS = 4  # rc-series--0..3 in compare.css
 
 
-def _f(value: float) -> str:
-    return f"{value:.1f}"
-
-
 @dataclass(frozen=True)
-class Tick:
-    pos: str
-    label: str
-
-
-@dataclass(frozen=True)
-class ChartPoint:
-    x: str
-    y: str
-    title: str
-    series: int  # index of the session series (for a colour class)
-
-
-@dataclass(frozen=True)
-class Series:
+class Series(Line):
     index: int
     label: str
-    path: str  # "x,y x,y" or empty with fewer than two points
-    points: list[ChartPoint]
 
     @property
     def colour(self) -> int:
@@ -220,15 +206,8 @@ class Series:
 
 @dataclass(frozen=True)
 class RednessChart:
-    width: int
-    height: int
-    left: str
-    right: str
-    top: str
-    bottom: str
+    frame: Frame
     zero_y: str
-    axis_label_y: str
-    axis_tick_y: str
     x_ticks: list[Tick]
     y_ticks: list[Tick]
     series: list[Series] = field(default_factory=list)
@@ -250,18 +229,11 @@ def redness_chart(measurements: list[RednessMeasurement]) -> RednessChart:
     """Erythema index (y) against days after the session (x), one line per session."""
     placed = [m for m in measurements if m.days_since_session is not None]
     bottom = TOP + PLOT_HEIGHT
-    plot_right = WIDTH - RIGHT
+    plot = frame(left=LEFT, right=RIGHT, top=TOP, bottom=bottom, axis_height=AXIS_HEIGHT)
     if not placed:
         return RednessChart(
-            width=WIDTH,
-            height=bottom + AXIS_HEIGHT,
-            left=_f(LEFT),
-            right=_f(plot_right),
-            top=_f(TOP),
-            bottom=_f(bottom),
-            zero_y=_f(bottom),
-            axis_label_y=_f(bottom + 20),
-            axis_tick_y=_f(bottom + 5),
+            frame=plot,
+            zero_y=plot.bottom,
             x_ticks=[],
             y_ticks=[],
             before_first_session=len(measurements),
@@ -271,12 +243,8 @@ def redness_chart(measurements: list[RednessMeasurement]) -> RednessChart:
     step = _nice_step(max(max(values), 0) - min(min(values), 0) or 1)
     low = min(0.0, (min(values) // step) * step)
     high = max(step, -(-max(values) // step) * step)
-
-    def x_at(days: int) -> float:
-        return LEFT + days / max_days * (plot_right - LEFT)
-
-    def y_at(value: float) -> float:
-        return bottom - (value - low) / (high - low) * PLOT_HEIGHT
+    x_at = scale(0, max_days, LEFT, WIDTH - RIGHT)
+    y_at = scale(low, high, bottom, TOP)
 
     # One line per session and region: joining different regions would draw a false trend.
     by_session: dict[tuple[int, str], list[RednessMeasurement]] = {}
@@ -298,40 +266,27 @@ def redness_chart(measurements: list[RednessMeasurement]) -> RednessChart:
         rows = sorted(by_session[key], key=lambda m: (m.days_since_session or 0, m.pk))
         points = [
             ChartPoint(
-                x=_f(x_at(m.days_since_session or 0)),
-                y=_f(y_at(m.value)),
+                x=fmt(x_at(m.days_since_session or 0)),
+                y=fmt(y_at(m.value)),
                 title=(
                     f"{photo_visit(m.photo).label} · day {m.days_since_session} after "
                     f"{labels.get(key, 'the session')}: EI {m.value:.1f} (UNVERIFIED method)"
                 ),
-                series=index,
             )
             for m in rows
         ]
-        path = " ".join(f"{p.x},{p.y}" for p in points) if len(points) > 1 else ""
-        series.append(
-            Series(index=index, label=labels.get(key, "Session"), path=path, points=points)
-        )
-    n_ticks = min(MAX_TICKS, max_days + 1)
-    x_ticks = []
-    for i in range(n_ticks):
-        day = round(max_days * i / max(n_ticks - 1, 1))
-        x_ticks.append(Tick(pos=_f(x_at(day)), label=f"day {day}"))
+        series.append(Series(points=points, index=index, label=labels.get(key, "Session")))
+    x_ticks = [
+        Tick(pos=fmt(x_at(day)), label=f"day {day}") for day in even_steps(max_days, MAX_TICKS)
+    ]
     y_ticks = []
     v = low
     while v <= high + 1e-9:
-        y_ticks.append(Tick(pos=_f(y_at(v)), label=f"{v:g}"))
+        y_ticks.append(Tick(pos=fmt(y_at(v)), label=f"{v:g}"))
         v += step
     return RednessChart(
-        width=WIDTH,
-        height=bottom + AXIS_HEIGHT,
-        left=_f(LEFT),
-        right=_f(plot_right),
-        top=_f(TOP),
-        bottom=_f(bottom),
-        zero_y=_f(y_at(0)),
-        axis_label_y=_f(bottom + 20),
-        axis_tick_y=_f(bottom + 5),
+        frame=plot,
+        zero_y=fmt(y_at(0)),
         x_ticks=x_ticks,
         y_ticks=y_ticks,
         series=series,

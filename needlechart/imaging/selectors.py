@@ -10,6 +10,7 @@ from django.db.models import Case, QuerySet, Value, When
 from django.http import Http404
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical
 from needlechart.consents.selectors import current_consent
 from needlechart.imaging.models import Photo, PhotoView
 from needlechart.imaging.storage import photo_storage
@@ -17,6 +18,7 @@ from needlechart.imaging.visits import KIND_RANK_SQL
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID
 
+NOT_CLINICAL_PHOTOS = "Your role does not give access to clinical photos."
 NO_PHOTO_CONSENT = (
     "The patient's current signed consent does not cover clinical photos, "
     "so photos cannot be taken or viewed."
@@ -40,11 +42,6 @@ GALLERY_ORDER = (
 )
 
 
-def _require_clinical(user: User) -> None:
-    if not user.can_view_clinical:
-        raise PermissionDenied("Your role does not give access to clinical photos.")
-
-
 def photo_consent(patient: Patient | int) -> tuple[bool, bool]:
     """(clinical, marketing) photo permissions from the patient's current consent;
     (False, False) when there is none. One query."""
@@ -58,7 +55,7 @@ def photo_get_for(*, user: User, photo_id: int) -> Photo:
     """The photo (archived ones too) with its patient, session and follow-up: two queries
     (the photo, the consent). Raises Http404 for no such photo, PermissionDenied for a
     non-clinical role or when the consent does not cover clinical photos."""
-    _require_clinical(user)
+    require_clinical(user, NOT_CLINICAL_PHOTOS)
     if not 0 < photo_id <= MAX_DB_ID:
         raise Http404("No such photo.")
     try:
@@ -80,7 +77,7 @@ def photos_for(*, user: User, patient: Patient, include_archived: bool = False) 
     check `photo_consent`). PermissionDenied for a non-clinical role. One query to check
     the consent now, one when the queryset is evaluated.
     """
-    _require_clinical(user)
+    require_clinical(user, NOT_CLINICAL_PHOTOS)
     clinical, _marketing = photo_consent(patient)
     if not clinical:
         return Photo.objects.none()

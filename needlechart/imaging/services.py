@@ -24,8 +24,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical
 from needlechart.audit.services import audit_record
 from needlechart.core import dates
+from needlechart.core.validation import required_text
 from needlechart.imaging.models import ORIGINAL_NAME_MAX_LENGTH, Photo, PhotoView, VisitKind
 from needlechart.imaging.processing import (
     SOURCE_LABEL,
@@ -112,11 +114,6 @@ class UploadResult:
     converted: list[str] = field(default_factory=list)  # names stored as JPEG (from HEIC)
 
 
-def _require_clinical(user: User) -> None:
-    if not user.can_view_clinical:
-        raise PermissionDenied(NOT_CLINICAL)
-
-
 def display_name(raw: str | None) -> str:
     """The uploaded file's own name, kept as data only: no folders, no control characters."""
     name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
@@ -124,7 +121,7 @@ def display_name(raw: str | None) -> str:
     return name[:ORIGINAL_NAME_MAX_LENGTH] or "unnamed file"
 
 
-def _tag_errors(
+def _tag_errors(  # noqa: C901 - a flat list of checks, one message each
     *,
     patient: Patient,
     visit_kind: str,
@@ -219,7 +216,7 @@ def photo_upload(
     Raises PermissionDenied (role, or the consent does not cover clinical photos) and
     ValidationError (bad tags, no files, too many files) before anything is stored.
     Otherwise returns which files were saved and which were refused, and why."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     if patient.is_archived:
         raise ValidationError(PATIENT_ARCHIVED)
     clinical, _marketing = photo_consent(patient)
@@ -340,7 +337,7 @@ def photo_update(
     today: date | None = None,
 ) -> Photo:
     """Change the photo's tags (one photo of a batch). The image itself never changes."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     locked = Photo.objects.select_for_update().select_related("patient").get(pk=photo.pk)
     if locked.is_archived:
         raise ValidationError(ARCHIVED_NO_CHANGE)
@@ -392,7 +389,7 @@ def photo_update(
 def photo_set_marketing(*, photo: Photo, by: User, marketing_use: bool) -> Photo:
     """Mark (or unmark) a photo as usable without name for teaching or marketing. Marking
     needs the patient's current consent to allow it; unmarking is always allowed."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     locked = Photo.objects.select_for_update().get(pk=photo.pk)
     if marketing_use:
         if locked.is_archived:
@@ -416,10 +413,8 @@ def photo_set_marketing(*, photo: Photo, by: User, marketing_use: bool) -> Photo
 @transaction.atomic
 def photo_archive(*, photo: Photo, by: User, reason: str) -> Photo:
     """Soft delete: the photo leaves the gallery but its files and row are kept."""
-    _require_clinical(by)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": REASON_REQUIRED})
+    require_clinical(by, NOT_CLINICAL)
+    reason = required_text(reason, field="reason", message=REASON_REQUIRED)
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": REASON_TOO_LONG})
     locked = Photo.objects.select_for_update().get(pk=photo.pk)

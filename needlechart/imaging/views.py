@@ -16,17 +16,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from needlechart.accounts.permissions import acting_user, clinical_required
-from needlechart.assessments.forms import add_service_errors
 from needlechart.audit.services import audit_record
 from needlechart.consents.selectors import current_consent
+from needlechart.core.confirm import confirm_with_reason
+from needlechart.core.forms import act_and_report, add_service_errors, submit
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.imaging.forms import (
+    ARCHIVE,
     GalleryFilterForm,
-    PhotoArchiveForm,
     PhotoMarketingForm,
     PhotoTagsForm,
     PhotoUploadForm,
@@ -221,14 +223,10 @@ def detail(request: HttpRequest, photo_id: int) -> HttpResponse:
         request.POST or None, patient=patient, initial=PhotoTagsForm.initial_for(photo)
     )
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                photo_update(photo=photo, by=user, **form.service_data())
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, "Photo details saved.")
-                return redirect("imaging:detail", photo_id=photo.pk)
+        saved = submit(form, lambda: photo_update(photo=photo, by=user, **form.service_data()))
+        if saved is not None:
+            messages.success(request, "Photo details saved.")
+            return redirect("imaging:detail", photo_id=photo.pk)
     else:
         audit_record(actor=user, action="photo.detail_view", obj=photo, patient_id=patient.pk)
     context: dict[str, Any] = {
@@ -248,18 +246,13 @@ def marketing(request: HttpRequest, photo_id: int) -> HttpResponse:
     photo = photo_get_for(user=user, photo_id=photo_id)
     form = PhotoMarketingForm(request.POST)
     wanted = form.is_valid() and bool(form.cleaned_data["marketing_use"])
-    try:
-        photo_set_marketing(photo=photo, by=user, marketing_use=wanted)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            "Marked for teaching/marketing use without name."
-            if wanted
-            else "Not used for teaching or marketing.",
-        )
+    act_and_report(
+        request,
+        lambda: photo_set_marketing(photo=photo, by=user, marketing_use=wanted),
+        done="Marked for teaching/marketing use without name."
+        if wanted
+        else "Not used for teaching or marketing.",
+    )
     return redirect("imaging:detail", photo_id=photo.pk)
 
 
@@ -272,19 +265,18 @@ def archive(request: HttpRequest, photo_id: int) -> HttpResponse:
     if photo.is_archived:
         messages.info(request, "This photo is already archived.")
         return redirect("imaging:detail", photo_id=photo.pk)
-    form = PhotoArchiveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            photo_archive(photo=photo, by=user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Photo archived. It is kept in the record.")
-            return redirect("imaging:gallery", patient_id=photo.patient_id)
-    return render(
+    return confirm_with_reason(
         request,
-        "imaging/photo_archive.html",
-        {"photo": photo, "patient": photo.patient, "form": form},
+        confirmation=ARCHIVE,
+        act=lambda reason: photo_archive(photo=photo, by=user, reason=reason),
+        back_url=reverse("imaging:detail", args=[photo.pk]),
+        done_url=reverse("imaging:gallery", args=[photo.patient_id]),
+        context={
+            "photo": photo,
+            "patient": photo.patient,
+            "preview": "imaging/_archive_preview.html",
+        },
+        template="imaging/photo_archive.html",
     )
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.audit.services import audit_record
+from needlechart.core.forms import add_service_errors
 from needlechart.imaging.compare import comparison_for, previous_photo, visits_for
 from needlechart.imaging.forms import PhotoUploadForm
 from needlechart.imaging.models import PhotoView
@@ -113,7 +114,7 @@ def capture(request: HttpRequest, patient_id: int) -> HttpResponse:
                 patient=patient, by=user, files=form.cleaned_data["photos"], **data
             )
         except ValidationError as exc:
-            _add_upload_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied:  # the consent changed since the page was read
             return _no_consent(request, patient, view)
         else:
@@ -150,11 +151,3 @@ def capture(request: HttpRequest, patient_id: int) -> HttpResponse:
 def _no_consent(request: HttpRequest, patient: Patient, view: str) -> HttpResponse:
     context = {"patient": patient, "no_consent": NO_PHOTO_CONSENT, "view": view}
     return render(request, "imaging/overlay_capture.html", context)
-
-
-def _add_upload_errors(form: PhotoUploadForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.error_dict.items():
-            form.add_error(key if key in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

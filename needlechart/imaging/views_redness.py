@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.audit.services import audit_record
+from needlechart.core.forms import add_service_errors
 from needlechart.imaging.forms_redness import RednessForm
 from needlechart.imaging.redness import (
     box_style,
@@ -23,14 +24,6 @@ from needlechart.imaging.redness import (
 )
 from needlechart.imaging.selectors import photo_get_for
 from needlechart.patients.selectors import patient_get_for
-
-
-def _add_errors(form: RednessForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.error_dict.items():
-            form.add_error(key if key in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @clinical_required
@@ -52,7 +45,7 @@ def measure(request: HttpRequest, photo_id: int) -> HttpResponse:
                 label=data["label"] or "",
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

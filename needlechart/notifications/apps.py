@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the dashboard panel of messages that failed to send.
-        from needlechart.notifications import panels  # noqa: F401
+        from needlechart.notifications import dashboard  # noqa: F401

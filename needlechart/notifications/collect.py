@@ -24,7 +24,6 @@ from needlechart.treatments.models import SIGNED_STATUSES, SessionRecord
 
 # Clinic scheduling policy, not a clinical figure: how many hours before a session the
 # reminder goes out. A clinic sets `REMINDER_HOURS_BEFORE` in its settings; 24 otherwise.
-DEFAULT_REMINDER_HOURS_BEFORE = 24
 # The time of day date-based reminders (preparation, check-in, follow-up...) are sent,
 # in the clinic's time zone. Messaging policy, not clinical.
 SEND_AT = time(9, 0)
@@ -36,9 +35,7 @@ def policy() -> due.Policy:
     protocol = default_protocol()
     follow_up = protocol.document.follow_up
     return due.Policy(
-        reminder_hours_before=int(
-            getattr(settings, "REMINDER_HOURS_BEFORE", DEFAULT_REMINDER_HOURS_BEFORE)
-        ),
+        reminder_hours_before=settings.REMINDER_HOURS_BEFORE,
         check_in_days=tuple(check_in_days(protocol)),
         follow_up_from_weeks=follow_up.from_weeks,
         follow_up_to_weeks=follow_up.to_weeks,

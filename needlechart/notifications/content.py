@@ -18,7 +18,7 @@ from needlechart.patients.models import Patient
 
 
 def _clinic() -> str:
-    return str(getattr(settings, "CLINIC_NAME", "the clinic"))
+    return settings.CLINIC_NAME
 
 
 def _when(moment: datetime) -> str:
@@ -43,7 +43,7 @@ SUBJECTS = {
 
 def render(message: due.DueMessage, patient: Patient) -> tuple[str, str]:
     clinic = _clinic()
-    phone = str(getattr(settings, "CLINIC_PHONE", ""))
+    phone = settings.CLINIC_PHONE
     portal = f"{settings.SITE_URL}/portal/"
     ctx = message.context
     lines: list[str]

@@ -164,7 +164,8 @@ def message_send_now(
     """Log an essential message and send it at once (idempotent by `dedupe_key`).
 
     Used by the portal for sign-in links. A failed send stays PENDING with a backoff and
-    the worker retries it; the returned row tells the caller what happened.
+    the worker retries it; the returned row tells the caller what happened. It sends at
+    once, so a service calls it from `transaction.on_commit`, never inside its transaction.
     """
     message, _created = message_log(
         patient=patient, kind=kind, subject=subject, body=body, dedupe_key=dedupe_key

@@ -7,19 +7,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from needlechart.accounts.models import Role
-from needlechart.accounts.permissions import acting_user, role_required
+from needlechart.accounts.permissions import acting_user, staff_required
 from needlechart.core.pagination import paginate
 from needlechart.notifications import services
 from needlechart.notifications.models import Message, MessagePreference, MessageStatus
 from needlechart.patients.selectors import patient_get_for
 
-STAFF = (Role.CLINICIAN, Role.AESTHETICIAN, Role.FRONT_DESK, Role.ADMIN)
 PER_PAGE = 25
 
 
 @require_GET
-@role_required(*STAFF)
+@staff_required
 def patient_messages(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = acting_user(request)
     patient = patient_get_for(user=user, patient_id=patient_id)
@@ -41,7 +39,7 @@ def patient_messages(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*STAFF)
+@staff_required
 def patient_preference(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = acting_user(request)
     patient = patient_get_for(user=user, patient_id=patient_id)
@@ -57,7 +55,7 @@ def patient_preference(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*STAFF)
+@staff_required
 def message_retry(request: HttpRequest, message_id: int) -> HttpResponse:
     user = acting_user(request)
     message = get_object_or_404(Message, pk=message_id)

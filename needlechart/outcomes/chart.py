@@ -1,7 +1,7 @@
 """Geometry of the progress chart, drawn as inline SVG by `outcomes/_progress_svg.html`.
 
-Pure: takes the `Progress` read and returns coordinates already formatted as strings (so the
-template never localises a float). Three panels share one time axis: the qualitative grade
+Pure: takes the `Progress` read and lays it out with the shared pieces of
+`needlechart.core.charts`. Three panels share one time axis: the qualitative grade
 (confirmed filled, suggested hollow), the quantitative score (UNVERIFIED table) and the
 patient's ratings; signed sessions are dashed vertical lines.
 """
@@ -13,10 +13,22 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from needlechart.core.charts import (
+    WIDTH,
+    ChartPoint,
+    Frame,
+    Line,
+    Tick,
+    even_steps,
+    fmt,
+    frame,
+    scale,
+    short_date,
+)
+
 if TYPE_CHECKING:
     from needlechart.outcomes.selectors import Progress, ProgressPoint
 
-WIDTH = 720
 LEFT = 118  # room for the grade names on the y axis
 RIGHT = 44  # room for the last date label
 TOP = 26  # room for the session labels
@@ -29,39 +41,14 @@ MAX_X_TICKS = 6
 RATING_TOP = 10  # the rating scale's own ends (0-10), not a clinical figure
 
 
-def _f(value: float) -> str:
-    return f"{value:.1f}"
-
-
-def short_date(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
 @dataclass(frozen=True)
-class Tick:
-    pos: str  # x or y, formatted
-    label: str
-
-
-@dataclass(frozen=True)
-class ChartPoint:
-    x: str
-    y: str
-    title: str  # the point's <title> tooltip
-    filled: bool = True
-    url_id: int | None = None  # the assessment's id (for a link in the table)
-
-
-@dataclass(frozen=True)
-class Panel:
+class Panel(Line):
     key: str
     title: str
     top: str
     bottom: str
     title_y: str
     ticks: list[Tick]
-    points: list[ChartPoint]
-    path: str  # "x,y x,y ..." for the polyline; empty with fewer than two points
     empty_text: str = ""
 
 
@@ -74,14 +61,7 @@ class SessionLine:
 
 @dataclass(frozen=True)
 class Chart:
-    width: int
-    height: int
-    left: str
-    right: str
-    plot_top: str
-    plot_bottom: str
-    axis_label_y: str
-    axis_tick_y: str
+    frame: Frame
     panels: list[Panel]
     x_ticks: list[Tick]
     sessions: list[SessionLine] = field(default_factory=list)
@@ -135,31 +115,25 @@ def _panel(
     empty_text: str,
 ) -> Panel:
     bottom = top + height
-
-    def y_of(value: float) -> float:
-        span = high - low or 1
-        return bottom - (value - low) / span * height
-
+    y_of = scale(low, high, bottom, top)
     points = [
         ChartPoint(
-            x=_f(x_of[p.assessment_id]),
-            y=_f(y_of(v)),
+            x=fmt(x_of[p.assessment_id]),
+            y=fmt(y_of(v)),
             title=tip,
             filled=filled,
             url_id=p.assessment_id,
         )
         for p, v, tip, filled in values
     ]
-    path = " ".join(f"{pt.x},{pt.y}" for pt in points) if len(points) > 1 else ""
     return Panel(
+        points=points,
         key=key,
         title=title,
-        top=_f(top),
-        bottom=_f(bottom),
-        title_y=_f(top - 12),
-        ticks=[Tick(pos=_f(y_of(v)), label=label) for v, label in ticks],
-        points=points,
-        path=path,
+        top=fmt(top),
+        bottom=fmt(bottom),
+        title_y=fmt(top - 12),
+        ticks=[Tick(pos=fmt(y_of(v)), label=label) for v, label in ticks],
         empty_text="" if points else empty_text,
     )
 
@@ -193,26 +167,16 @@ def _score_panel(progress: Progress, *, top: float, x_of: dict[int, float]) -> P
 def progress_chart(progress: Progress, *, for_patient: bool = False) -> Chart:
     """Lay the progress out; an empty chart (no dates at all) has no panels. The patient's
     own copy leaves out the UNVERIFIED quantitative score and speaks to the patient."""
-    plot_right = WIDTH - RIGHT
     span = _date_range(progress)
     if span is None:
-        return Chart(
-            width=WIDTH,
-            height=TOP + AXIS_HEIGHT,
-            left=_f(LEFT),
-            right=_f(plot_right),
-            plot_top=_f(TOP),
-            plot_bottom=_f(TOP),
-            axis_label_y=_f(TOP + 20),
-            axis_tick_y=_f(TOP + 4),
-            panels=[],
-            x_ticks=[],
-        )
+        empty = frame(left=LEFT, right=RIGHT, top=TOP, bottom=TOP, axis_height=AXIS_HEIGHT)
+        return Chart(frame=empty, panels=[], x_ticks=[])
     start, end = span
     total_days = max((end - start).days, 1)
+    x_at_day = scale(0, total_days, LEFT, WIDTH - RIGHT)
 
     def x_at(day: date) -> float:
-        return LEFT + (day - start).days / total_days * (plot_right - LEFT)
+        return x_at_day((day - start).days)
 
     x_of = {p.assessment_id: x_at(p.on) for p in progress.points}
 
@@ -280,28 +244,20 @@ def progress_chart(progress: Progress, *, for_patient: bool = False) -> Chart:
     )
     plot_bottom = top + RATING_HEIGHT
 
-    ticks_n = min(MAX_X_TICKS, total_days + 1)
     x_ticks = []
-    for i in range(ticks_n):
-        day = _shift(start, timedelta(days=round(total_days * i / max(ticks_n - 1, 1))))
-        x_ticks.append(Tick(pos=_f(x_at(day)), label=short_date(day)))
+    for days in even_steps(total_days, MAX_X_TICKS):
+        day = _shift(start, timedelta(days=days))
+        x_ticks.append(Tick(pos=fmt(x_at(day)), label=short_date(day)))
     sessions = [
         SessionLine(
-            x=_f(x_at(s.on)),
+            x=fmt(x_at(s.on)),
             label=f"S{s.number}",
             title=f"Session {s.number} on {short_date(s.on)}",
         )
         for s in progress.sessions
     ]
     return Chart(
-        width=WIDTH,
-        height=int(plot_bottom + AXIS_HEIGHT),
-        left=_f(LEFT),
-        right=_f(plot_right),
-        plot_top=_f(TOP),
-        plot_bottom=_f(plot_bottom),
-        axis_label_y=_f(plot_bottom + 20),
-        axis_tick_y=_f(plot_bottom + 5),
+        frame=frame(left=LEFT, right=RIGHT, top=TOP, bottom=plot_bottom, axis_height=AXIS_HEIGHT),
         panels=[*panels, rating_panel],
         x_ticks=x_ticks,
         sessions=sessions,

@@ -4,8 +4,9 @@ since the last session (two queries at most)."""
 from django.http import HttpRequest
 from django.utils import timezone
 
-from needlechart.accounts.models import User
-from needlechart.core.dashboard import DashboardPanel, register_panel
+from needlechart.accounts.models import CLINICAL_ROLES
+from needlechart.accounts.permissions import acting_user
+from needlechart.core.dashboard import DashboardPanel, first_rows, register_panel
 from needlechart.outcomes.course import follow_up_window
 from needlechart.outcomes.selectors import follow_ups_due
 from needlechart.protocol import default_protocol
@@ -13,16 +14,11 @@ from needlechart.protocol import default_protocol
 PANEL_ROWS = 8
 
 
-@register_panel
+@register_panel(roles=CLINICAL_ROLES)
 def follow_ups_due_panel(request: HttpRequest) -> DashboardPanel | None:
-    user = request.user
-    if not isinstance(user, User) or not user.can_view_clinical:
-        return None
     today = timezone.localdate()
     rule = default_protocol().document.follow_up
-    due = follow_ups_due(user=user, today=today)
-    plans = list(due[:PANEL_ROWS])
-    count = len(plans) if len(plans) < PANEL_ROWS else due.count()
+    plans, count = first_rows(follow_ups_due(user=acting_user(request), today=today), PANEL_ROWS)
     rows = []
     for plan in plans:
         last_on = plan.last_on  # type: ignore[attr-defined]

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical
 from needlechart.assessments.models import Assessment, AssessmentKind
 from needlechart.outcomes.course import CourseStatus, course_status_compute
 from needlechart.outcomes.models import FollowUp
@@ -26,11 +26,6 @@ from needlechart.scheduling.selectors import next_appointment
 from needlechart.treatments.models import SessionRecord
 
 
-def _require_clinical(user: User) -> None:
-    if not user.can_view_clinical:
-        raise PermissionDenied("Your role does not give access to clinical records.")
-
-
 def course_status_for(
     *,
     user: User,
@@ -41,7 +36,7 @@ def course_status_for(
     """The current course. Reuses `progress` (its sessions and follow-ups) when given, so
     the chart costs one query for the plan, plus one for the next booked appointment
     while the course runs."""
-    _require_clinical(user)
+    require_clinical(user)
     today = today or timezone.localdate()
     rule = default_protocol().document.follow_up
     if progress is None:
@@ -167,7 +162,7 @@ class Progress:
 def progress_for(*, user: User, patient: Patient) -> Progress:
     """Every assessment (baseline and follow-ups) with its follow-up rating, and every signed
     session of the patient (any plan) — two queries whatever their number."""
-    _require_clinical(user)
+    require_clinical(user)
     return _progress(patient)
 
 
@@ -235,7 +230,7 @@ def _progress(patient: Patient) -> Progress:
 
 
 def follow_up_get_for(*, user: User, follow_up_id: int) -> FollowUp:
-    _require_clinical(user)
+    require_clinical(user)
     if not 0 < follow_up_id <= MAX_DB_ID:
         raise Http404("No such follow-up.")
     try:
@@ -250,7 +245,7 @@ def follow_ups_due(*, user: User, today: date | None = None) -> QuerySet[Treatme
     """Approved plans of active patients whose course is complete (signed sessions reach
     the planned number), whose follow-up window has opened, and with no follow-up on or
     after the last session. Annotated `done`, `last_on`; the longest waiting first."""
-    _require_clinical(user)
+    require_clinical(user)
     today = today or timezone.localdate()
     rule = default_protocol().document.follow_up
     signed = SessionRecord.objects.signed().filter(plan=OuterRef("pk"))

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical
 from needlechart.assessments.models import AssessmentKind
 from needlechart.assessments.services import assessment_record
 from needlechart.audit.services import audit_record
@@ -56,8 +57,7 @@ def follow_up_record(
 
     `assessment_data` goes to `assessment_record` (kind is always follow_up; the assessment
     date defaults to `followed_on`). `plan` defaults to the patient's approved plan."""
-    if not by.can_view_clinical:
-        raise PermissionDenied(NOT_CLINICAL)
+    require_clinical(by, NOT_CLINICAL)
     if patient.is_archived:
         raise ValidationError(PATIENT_ARCHIVED)
     today = today or timezone.localdate()

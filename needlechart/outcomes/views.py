@@ -15,6 +15,7 @@ from needlechart.assessments.models import AssessmentKind
 from needlechart.assessments.services import assessment_build
 from needlechart.assessments.views import grading_context
 from needlechart.audit.services import audit_record
+from needlechart.core.forms import add_service_errors
 from needlechart.outcomes.forms import RATING_HIGH_LABEL, RATING_LOW_LABEL, FollowUpForm
 from needlechart.outcomes.models import RATING_MAX, RATING_MIN
 from needlechart.outcomes.selectors import follow_up_get_for
@@ -26,15 +27,6 @@ from needlechart.protocol.results import Grading
 
 # Service error keys -> the form's field names.
 FIELD_FOR = {"rating": "patient_rating", "followed_on": "assessed_on", "kind": None}
-
-
-def _add_errors(form: FollowUpForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.error_dict.items():
-            name = FIELD_FOR.get(key, key)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _rating_scale() -> dict[str, Any]:
@@ -76,7 +68,7 @@ def follow_up_new(request: HttpRequest, patient_id: int) -> HttpResponse:
                 messages.success(request, "Follow-up recorded.")
                 return redirect("outcomes:detail", follow_up_id=follow_up.pk)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc, fields=FIELD_FOR)
     context: dict[str, Any] = {
         "form": form,
         "patient": patient,

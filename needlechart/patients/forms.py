@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 
+from needlechart.core.confirm import Confirmation
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import DATE_FORMATS
 
@@ -52,12 +53,23 @@ class PatientRegisterForm(PatientForm):
     )
 
 
-class PatientArchiveForm(forms.Form):
-    reason = forms.CharField(
-        max_length=255,
-        label="Reason for archiving",
-        help_text="e.g. duplicate of another record, registered in error.",
-    )
+ARCHIVE = Confirmation(
+    title="Archive this patient's record?",
+    consequences=(
+        "The record and everything on it are kept; the archive and this reason go into the "
+        "audit trail.",
+        "The patient no longer appears in the patient list or search.",
+        "Nothing new can be added: no consultation, assessment, plan, consent, photo, "
+        "appointment, session or follow-up.",
+        "Booked appointments are not cancelled; cancel them first if needed.",
+    ),
+    reason_label="Reason for archiving",
+    reason_help="e.g. duplicate of another record, registered in error.",
+    reason_max_length=255,
+    submit="Archive the record",
+    done="The record is archived.",
+    back_label="Keep the record",
+)
 
 
 class PatientSearchForm(forms.Form):

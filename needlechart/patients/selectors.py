@@ -3,11 +3,11 @@
 import re
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_staff
 from needlechart.core.dates import DATE_FORMATS as DATE_FORMATS  # re-exported
 from needlechart.patients.models import Patient, phone_digits
 
@@ -40,8 +40,7 @@ def patient_search(*, user: User, query: str = "") -> QuerySet[Patient]:
     is either a date of birth (YYYY-MM-DD or DD/MM/YYYY) or part of a name; all words
     must match. Cost: one query, no joins.
     """
-    if not user.can_manage_patients:
-        raise PermissionDenied
+    require_staff(user)
     qs = Patient.objects.active().order_by("family_name", "given_name", "id")
     query = query.strip()[:100]
     if not query:
@@ -87,8 +86,7 @@ def patient_possible_duplicates(
 
 def patient_get_for(*, user: User, patient_id: int) -> Patient:
     """The patient, if this user may open their chart. Archived charts stay readable."""
-    if not user.can_manage_patients:
-        raise PermissionDenied
+    require_staff(user)
     if not 0 < patient_id <= MAX_DB_ID:  # an absurd id in the URL is a 404, not a 500
         raise Http404("No such patient.")
     try:

@@ -3,12 +3,14 @@
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from needlechart.accounts.models import Role, User
+from needlechart.accounts.permissions import require_role, require_staff
 from needlechart.audit.services import audit_record
+from needlechart.core.validation import required_text
 from needlechart.patients.models import ContactMethod, Patient, Sex
 
 # Fields a service may set from user input; everything else is managed by the system.
@@ -23,14 +25,11 @@ EDITABLE_FIELDS = (
     "notes",
 )
 
+NOT_STAFF = "Your role cannot change patient records."
+ARCHIVE_ROLE = "Only a clinician or clinic admin can archive a patient."
 ALREADY_ARCHIVED = "This patient is already archived."
 REASON_REQUIRED = "Give a reason for archiving."
 ARCHIVE_ROLES = frozenset({Role.CLINICIAN, Role.ADMIN})
-
-
-def _require_can_manage(user: User) -> None:
-    if not user.can_manage_patients:
-        raise PermissionDenied("Your role cannot change patient records.")
 
 
 @transaction.atomic
@@ -46,7 +45,7 @@ def patient_register(
     preferred_contact: str = ContactMethod.PHONE,
     notes: str = "",
 ) -> Patient:
-    _require_can_manage(by)
+    require_staff(by, NOT_STAFF)
     patient = Patient(
         given_name=given_name,
         family_name=family_name,
@@ -66,7 +65,7 @@ def patient_register(
 
 @transaction.atomic
 def patient_update(*, by: User, patient: Patient, **data: Any) -> Patient:
-    _require_can_manage(by)
+    require_staff(by, NOT_STAFF)
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
@@ -91,11 +90,8 @@ def patient_update(*, by: User, patient: Patient, **data: Any) -> Patient:
 @transaction.atomic
 def patient_archive(*, by: User, patient: Patient, reason: str) -> Patient:
     """Soft delete: the row and everything hanging off it stay; lists stop showing it."""
-    if by.role not in ARCHIVE_ROLES or not by.is_active:
-        raise PermissionDenied("Only a clinician or clinic admin can archive a patient.")
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": REASON_REQUIRED})
+    require_role(by, ARCHIVE_ROLES, ARCHIVE_ROLE)
+    reason = required_text(reason, field="reason", message=REASON_REQUIRED)
     # Lock the row so two archivers cannot both pass the check.
     locked = Patient.objects.select_for_update().get(pk=patient.pk)
     if locked.archived_at is not None:

@@ -1,19 +1,21 @@
 """Patient pages. Thin: parse -> selector -> service -> render/redirect."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from needlechart.accounts.permissions import acting_user
+from needlechart.accounts.permissions import acting_user, has_role, require_role, staff_required
 from needlechart.audit.services import audit_record
+from needlechart.core.confirm import confirm_with_reason
+from needlechart.core.forms import add_service_errors
 from needlechart.core.http import HtmxHttpRequest
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.patients.forms import (
+    ARCHIVE,
     CONFIRM_DIFFERENT,
-    PatientArchiveForm,
     PatientForm,
     PatientRegisterForm,
     PatientSearchForm,
@@ -24,6 +26,7 @@ from needlechart.patients.selectors import (
     patient_search,
 )
 from needlechart.patients.services import (
+    ARCHIVE_ROLE,
     ARCHIVE_ROLES,
     patient_archive,
     patient_register,
@@ -34,7 +37,7 @@ from needlechart.patients.timeline import timeline_for
 PER_PAGE = 25
 
 
-@login_required
+@staff_required
 def patient_list(request: HtmxHttpRequest) -> HttpResponse:
     user = acting_user(request)
     form = PatientSearchForm(request.GET)
@@ -55,12 +58,10 @@ def patient_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def patient_register_view(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    if not user.can_manage_patients:
-        raise PermissionDenied
     duplicates = []
     form = PatientRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -74,7 +75,7 @@ def patient_register_view(request: HttpRequest) -> HttpResponse:
             try:
                 patient = patient_register(by=user, **data)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"{patient.full_name} is registered.")
                 return redirect("patients:detail", patient_id=patient.pk)
@@ -85,7 +86,7 @@ def patient_register_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = acting_user(request)
     patient = patient_get_for(user=user, patient_id=patient_id)
@@ -96,12 +97,12 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
         {
             "patient": patient,
             "timeline": timeline_for(user=user, patient=patient),
-            "can_archive": user.role in ARCHIVE_ROLES and not patient.is_archived,
+            "can_archive": has_role(user, ARCHIVE_ROLES) and not patient.is_archived,
         },
     )
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = acting_user(request)
@@ -114,7 +115,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
         try:
             patient_update(by=user, patient=fresh, **form.service_data())
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Details saved.")
             return redirect("patients:detail", patient_id=fresh.pk)
@@ -125,20 +126,17 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 @require_http_methods(["GET", "POST"])
 def patient_archive_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = acting_user(request)
     patient = patient_get_for(user=user, patient_id=patient_id)
-    if user.role not in ARCHIVE_ROLES:
-        raise PermissionDenied
-    form = PatientArchiveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            patient_archive(by=user, patient=patient, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"{patient.full_name}'s record is archived.")
-            return redirect("patients:list")
-    return render(request, "patients/patient_archive.html", {"form": form, "patient": patient})
+    require_role(user, ARCHIVE_ROLES, ARCHIVE_ROLE)
+    return confirm_with_reason(
+        request,
+        confirmation=ARCHIVE,
+        act=lambda reason: patient_archive(by=user, patient=patient, reason=reason),
+        back_url=reverse("patients:detail", args=[patient.pk]),
+        done_url=reverse("patients:list"),
+        context={"patient": patient, "heading": patient.full_name},
+    )

@@ -2,22 +2,20 @@
 
 from django.http import HttpRequest
 
-from needlechart.accounts.models import User
-from needlechart.core.dashboard import DashboardPanel, register_panel
+from needlechart.accounts.models import CLINICAL_ROLES
+from needlechart.accounts.permissions import acting_user
+from needlechart.core.dashboard import DashboardPanel, first_rows, register_panel
 from needlechart.plans.selectors import plans_awaiting_approval
 
 PANEL_ROWS = 8
 
 
-@register_panel
+@register_panel(roles=CLINICAL_ROLES)
 def plans_awaiting_panel(request: HttpRequest) -> DashboardPanel | None:
-    user = request.user
-    if not isinstance(user, User) or not user.can_view_clinical:
-        return None
+    user = acting_user(request)
     drafts = plans_awaiting_approval(user=user)
     if user.is_clinician:
-        rows = list(drafts[:PANEL_ROWS])
-        count = len(rows) if len(rows) < PANEL_ROWS else drafts.count()
+        rows, count = first_rows(drafts, PANEL_ROWS)
         context = {"plans": rows, "count": count, "can_approve": True}
     else:
         # Read-only count for the other clinical role: who approves is the clinician.

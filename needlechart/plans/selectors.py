@@ -2,20 +2,15 @@
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID
 from needlechart.plans.models import PlanStatus, TreatmentPlan
 from needlechart.screenings.models import Screening
-
-
-def _require_clinical(user: User) -> None:
-    if not user.can_view_clinical:
-        raise PermissionDenied("Your role does not give access to clinical records.")
 
 
 def current_plan(*, patient: Patient) -> TreatmentPlan | None:
@@ -32,7 +27,7 @@ def current_plan(*, patient: Patient) -> TreatmentPlan | None:
 
 def plan_get_for(*, user: User, plan_id: int) -> TreatmentPlan:
     """The plan with everything its page shows, in one query."""
-    _require_clinical(user)
+    require_clinical(user)
     if not 0 < plan_id <= MAX_DB_ID:
         raise Http404("No such plan.")
     try:
@@ -52,7 +47,7 @@ def plan_get_for(*, user: User, plan_id: int) -> TreatmentPlan:
 
 
 def plan_list_for(*, user: User, patient: Patient) -> QuerySet[TreatmentPlan]:
-    _require_clinical(user)
+    require_clinical(user)
     return (
         TreatmentPlan.objects.filter(patient=patient)
         .select_related("created_by", "approved_by")
@@ -62,7 +57,7 @@ def plan_list_for(*, user: User, patient: Patient) -> QuerySet[TreatmentPlan]:
 
 def plans_awaiting_approval(*, user: User) -> QuerySet[TreatmentPlan]:
     """Drafts of active patients, oldest first (the longest waiting at the top)."""
-    _require_clinical(user)
+    require_clinical(user)
     return (
         TreatmentPlan.objects.filter(status=PlanStatus.DRAFT, patient__archived_at__isnull=True)
         .select_related("patient", "created_by")

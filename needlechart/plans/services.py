@@ -13,11 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 import pydantic
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical, require_clinician
 from needlechart.assessments.models import Assessment
 from needlechart.assessments.selectors import assessment_latest
 from needlechart.audit.services import audit_record
@@ -137,11 +138,6 @@ def _whole_low(rng: SourcedRange) -> int | None:
     return int(rng.low)
 
 
-def _require_clinical(user: User) -> None:
-    if not user.can_view_clinical:
-        raise PermissionDenied(NOT_CLINICAL)
-
-
 @transaction.atomic
 def plan_draft(
     *,
@@ -152,7 +148,7 @@ def plan_draft(
 ) -> TreatmentPlan:
     """A new draft from the engine's recommendation. Earlier drafts of the patient are
     superseded; an approved plan stays in force until the new draft is approved."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     patient = screening.patient
     if patient.is_archived:
         raise ValidationError(PATIENT_ARCHIVED)
@@ -314,7 +310,7 @@ def plan_adjust(
     ("sessions_planned", "interval_weeks", "depth_<zone>") to why it departs from the
     protocol; a departure without a reason is refused (error under "<key>_reason"). A value
     beyond the protocol's absolute limit is refused whatever the reason (`Limit.refusal`)."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     locked = (
         TreatmentPlan.objects.select_for_update()
         .select_related("patient", "screening")
@@ -398,12 +394,38 @@ def plan_adjust(
     return locked
 
 
+def _approval_errors(plan: TreatmentPlan) -> dict[str, Any]:
+    """What keeps a draft from approval: a missing start date or value, or a value beyond
+    an absolute limit."""
+    errors: dict[str, Any] = {}
+    if plan.start_date is None:
+        errors["start_date"] = START_DATE_REQUIRED
+    if plan.sessions_planned is None:
+        errors["sessions_planned"] = VALUE_REQUIRED
+    if plan.interval_weeks is None:
+        errors["interval_weeks"] = VALUE_REQUIRED
+    for zone, depth in (plan.depths or {}).items():
+        if depth is None:
+            errors[depth_key(zone)] = DEPTH_REQUIRED
+    # A draft saved before the limits existed may hold a value beyond one: never approved.
+    stored: list[tuple[str, Any]] = [
+        ("sessions_planned", plan.sessions_planned),
+        ("interval_weeks", plan.interval_weeks),
+        *[(depth_key(z), d) for z, d in (plan.depths or {}).items()],
+    ]
+    for key, value in stored:
+        if key not in errors and value is not None:
+            beyond = limit_refusal(plan, key, value)
+            if beyond is not None:
+                errors[key] = beyond
+    return errors
+
+
 @transaction.atomic
 def plan_approve(*, plan: TreatmentPlan, by: User, today: date | None = None) -> TreatmentPlan:
     """Freeze a draft. Clinician only; needs a treatable (current) screening, a start date
     and every value set. The patient's previously approved plan is superseded."""
-    if not (by.is_active and by.is_clinician):
-        raise PermissionDenied(APPROVE_ROLE)
+    require_clinician(by, APPROVE_ROLE)
     locked = (
         TreatmentPlan.objects.select_for_update()
         .select_related("screening", "screening__consultation")
@@ -417,34 +439,14 @@ def plan_approve(*, plan: TreatmentPlan, by: User, today: date | None = None) ->
         raise ValidationError(refusal)
     if not screening.is_current:
         raise ValidationError(NOT_CURRENT)
-    errors: dict[str, Any] = {}
-    if locked.start_date is None:
-        errors["start_date"] = START_DATE_REQUIRED
-    else:
+    errors = _approval_errors(locked)
+    if "start_date" not in errors and locked.start_date is not None:
         # A draft saved days ago may now start in the past: choose the date again.
         too_early = start_date_refusal(
             start_date=locked.start_date, screening=screening, today=today or timezone.localdate()
         )
         if too_early:
             errors["start_date"] = too_early
-    if locked.sessions_planned is None:
-        errors["sessions_planned"] = VALUE_REQUIRED
-    if locked.interval_weeks is None:
-        errors["interval_weeks"] = VALUE_REQUIRED
-    for zone, depth in (locked.depths or {}).items():
-        if depth is None:
-            errors[depth_key(zone)] = DEPTH_REQUIRED
-    # A draft saved before the limits existed may hold a value beyond one: never approved.
-    stored: list[tuple[str, Any]] = [
-        ("sessions_planned", locked.sessions_planned),
-        ("interval_weeks", locked.interval_weeks),
-        *[(depth_key(z), d) for z, d in (locked.depths or {}).items()],
-    ]
-    for key, value in stored:
-        if key not in errors and value is not None:
-            beyond = limit_refusal(locked, key, value)
-            if beyond is not None:
-                errors[key] = beyond
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -477,8 +479,7 @@ def plan_screening_review(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
     """A clinician confirms the approved plan still stands against the patient's newer,
     different screening (`plan_screening_change`); charting may then go on. A new screening
     that does not allow treatment cannot be reviewed away: override it or re-plan."""
-    if not (by.is_active and by.is_clinician):
-        raise PermissionDenied(REVIEW_ROLE)
+    require_clinician(by, REVIEW_ROLE)
     locked = (
         # Lock the plan row only: PostgreSQL cannot lock the outer-joined override.
         TreatmentPlan.objects.select_for_update(of=("self",))

@@ -8,13 +8,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from needlechart.accounts.permissions import acting_user, clinical_required
-from needlechart.assessments.forms import add_service_errors
 from needlechart.assessments.selectors import assessment_latest
+from needlechart.audit.refusal import refused
 from needlechart.audit.services import audit_record
 from needlechart.core.dates import in_span
+from needlechart.core.forms import act_and_report, submit
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.patients.selectors import patient_get_for
 from needlechart.plans.forms import PlanAdjustForm
@@ -201,14 +203,10 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
         messages.error(request, "An approved or superseded plan cannot be edited.")
         return redirect("plans:detail", plan_id=plan.pk)
     form = PlanAdjustForm(request.POST or None, plan=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan_adjust(plan=plan, by=user, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Plan values saved.")
-            return redirect("plans:detail", plan_id=plan.pk)
+    saved = submit(form, lambda: plan_adjust(plan=plan, by=user, **form.service_data()))
+    if saved is not None:
+        messages.success(request, "Plan values saved.")
+        return redirect("plans:detail", plan_id=plan.pk)
     context = _plan_context(plan)
     context["form"] = form
     return render(request, "plans/plan_form.html", context)
@@ -225,15 +223,16 @@ def plan_approve_view(request: HttpRequest, plan_id: int) -> HttpResponse:
     user = acting_user(request)
     plan = plan_get_for(user=user, plan_id=plan_id)
     if not user.is_clinician:
-        # A clear refusal, not the generic 403 page: say who can approve.
-        audit_record(
-            actor=user, action="plan.approve_refused", obj=plan, patient_id=plan.patient_id
-        )
-        return render(
+        return refused(
             request,
-            "plans/approve_refused.html",
-            {"plan": plan, "message": APPROVE_ROLE},
-            status=403,
+            user=user,
+            action="plan.approve_refused",
+            obj=plan,
+            patient_id=plan.patient_id,
+            title="Approval refused",
+            message=APPROVE_ROLE,
+            back_url=reverse("plans:detail", args=[plan.pk]),
+            back_label="Back to the plan",
         )
     if not plan.is_draft:
         return redirect("plans:detail", plan_id=plan.pk)
@@ -243,15 +242,11 @@ def plan_approve_view(request: HttpRequest, plan_id: int) -> HttpResponse:
         context["deviation_rows"] = [r for r in context["rows"] if r["deviation"]]
         context["confirm_error"] = APPROVE_CONFIRM_REQUIRED if request.method == "POST" else ""
         return render(request, "plans/approve_confirm.html", context)
-    try:
-        plan_approve(plan=plan, by=user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    except PermissionDenied:
-        raise
-    else:
-        messages.success(request, "Plan approved. It can no longer be edited.")
+    act_and_report(
+        request,
+        lambda: plan_approve(plan=plan, by=user),
+        done="Plan approved. It can no longer be edited.",
+    )
     return redirect("plans:detail", plan_id=plan.pk)
 
 

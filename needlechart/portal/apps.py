@@ -6,4 +6,4 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from needlechart.portal import panels  # noqa: F401  (registers panels and timeline)
+        from needlechart.portal import dashboard, timeline  # noqa: F401

@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import secrets
 from datetime import date
+from functools import partial
 from typing import Any
 from uuid import uuid4
 
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from needlechart.accounts.models import Role, User
+from needlechart.accounts.permissions import require_clinical, require_role, require_staff
 from needlechart.audit.services import audit_record
 from needlechart.imaging.processing import ProcessedPhoto
 from needlechart.imaging.selectors import photo_consent
@@ -40,6 +42,8 @@ from needlechart.scheduling.models import Appointment
 from needlechart.treatments.models import SessionRecord
 
 INVITE_ROLES = frozenset({Role.CLINICIAN, Role.AESTHETICIAN, Role.FRONT_DESK})
+INVITE_ROLE = "Your role cannot invite patients to the portal."
+REVIEW_ROLE = "Only clinical staff review check-ins."
 LINK_REMOVED = "[sign-in link removed from the log]"
 NO_EMAIL = "The patient has no e-mail address; add one to the chart before inviting."
 ARCHIVED = "The chart is archived."
@@ -94,15 +98,15 @@ def _token_create(*, patient: Patient, by: User | None) -> tuple[PortalToken, st
 @transaction.atomic
 def portal_invite(*, patient: Patient, by: User) -> PortalToken:
     """Staff send the patient a sign-in link."""
-    if by.role not in INVITE_ROLES or not by.is_active:
-        raise PermissionDenied("Your role cannot invite patients to the portal.")
+    require_role(by, INVITE_ROLES, INVITE_ROLE)
     if patient.is_archived:
         raise ValidationError(ARCHIVED)
     if not patient.email:
         raise ValidationError({"email": NO_EMAIL})
     token, secret = _token_create(patient=patient, by=by)
     audit_record(actor=by, action="portal.invite", obj=token, patient_id=patient.pk)
-    _send_sign_in(patient=patient, token=token, secret=secret)
+    # Only once the token is committed: a rolled-back invite must not e-mail a dead link.
+    transaction.on_commit(partial(_send_sign_in, patient=patient, token=token, secret=secret))
     return token
 
 
@@ -119,7 +123,9 @@ def portal_request_link(*, email: str) -> int:
             audit_record(
                 actor=None, action="portal.link_requested", obj=token, patient_id=patient.pk
             )
-        _send_sign_in(patient=patient, token=token, secret=secret)
+            transaction.on_commit(
+                partial(_send_sign_in, patient=patient, token=token, secret=secret)
+            )
         sent += 1
     return sent
 
@@ -177,8 +183,7 @@ def reschedule_request_create(
 
 @transaction.atomic
 def reschedule_request_handle(*, request: RescheduleRequest, by: User) -> RescheduleRequest:
-    if not by.can_manage_patients:
-        raise PermissionDenied
+    require_staff(by)
     if request.handled_at is None:
         request.handled_at = timezone.now()
         request.handled_by = by
@@ -286,8 +291,7 @@ def _check_in_photo_store(check_in: CheckIn, photo: ProcessedPhoto) -> CheckInPh
 
 @transaction.atomic
 def check_in_review(*, check_in: CheckIn, by: User, note: str) -> CheckIn:
-    if not by.can_view_clinical:
-        raise PermissionDenied("Only clinical staff review check-ins.")
+    require_clinical(by, REVIEW_ROLE)
     if check_in.reviewed_at is not None:
         raise ValidationError("This check-in has already been reviewed.")
     check_in.reviewed_by = by

@@ -22,6 +22,7 @@ from needlechart.accounts.models import Role
 from needlechart.accounts.permissions import acting_user, clinical_required, role_required
 from needlechart.audit.services import audit_record
 from needlechart.consents.pdf import consent_pdf
+from needlechart.core.forms import submit
 from needlechart.core.pdf import render_pdf
 from needlechart.documents.content import (
     aftercare_context,
@@ -330,21 +331,18 @@ def appointment_ics_view(
 def reschedule(request: HttpRequest, patient: Patient, appointment_id: int) -> HttpResponse:
     appointment = own_or_404(upcoming_appointments(patient), patient=patient, pk=appointment_id)
     form = RescheduleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            reschedule_request_create(
-                patient=patient,
-                appointment=appointment,
-                message=form.cleaned_data["message"],
-                preferred_times=form.cleaned_data["preferred_times"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request, "Thank you — the clinic will contact you to agree a new time."
-            )
-            return redirect("portal:home")
+    saved = submit(
+        form,
+        lambda: reschedule_request_create(
+            patient=patient,
+            appointment=appointment,
+            message=form.cleaned_data["message"],
+            preferred_times=form.cleaned_data["preferred_times"],
+        ),
+    )
+    if saved is not None:
+        messages.success(request, "Thank you — the clinic will contact you to agree a new time.")
+        return redirect("portal:home")
     return render(request, "portal/reschedule.html", {"appointment": appointment, "form": form})
 
 
@@ -481,20 +479,19 @@ def check_in(request: HttpRequest, patient: Patient, session_id: int, day: int) 
         photo_allowed=photo_allowed,
         device=session.device,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = check_in_submit(
-                patient=patient,
-                session=session,
-                day=day,
-                reports=form.reports(),
-                notes=form.cleaned_data["notes"],
-                photo=form.processed_photo if photo_allowed else None,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            return redirect("portal:check_in_result", check_in_id=result.pk)
+    result = submit(
+        form,
+        lambda: check_in_submit(
+            patient=patient,
+            session=session,
+            day=day,
+            reports=form.reports(),
+            notes=form.cleaned_data["notes"],
+            photo=form.processed_photo if photo_allowed else None,
+        ),
+    )
+    if result is not None:
+        return redirect("portal:check_in_result", check_in_id=result.pk)
     return render(
         request,
         "portal/check_in.html",

@@ -15,14 +15,7 @@ from django.http import HttpRequest
 from needlechart.audit.context import client_ip
 
 TOKEN_SALT = "needlechart.prescreen.request"
-DEFAULT_RATE_LIMIT = 5  # consultation requests per IP per window
-DEFAULT_RATE_WINDOW_SECONDS = 60 * 60
-DEFAULT_MIN_FILL_SECONDS = 3
-DEFAULT_TOKEN_MAX_AGE_SECONDS = 4 * 60 * 60
-
-
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
+# The limits are settings (NEEDLECHART_PRESCREEN_* in .env.example).
 
 
 def ip_hash(request: HttpRequest) -> str:
@@ -43,7 +36,7 @@ def read_token(token: str) -> tuple[dict[str, Any], int]:
     payload = signing.loads(
         token,
         salt=TOKEN_SALT,
-        max_age=_setting("PRESCREEN_TOKEN_MAX_AGE_SECONDS", DEFAULT_TOKEN_MAX_AGE_SECONDS),
+        max_age=settings.PRESCREEN_TOKEN_MAX_AGE_SECONDS,
     )
     if (
         not isinstance(payload, dict)
@@ -56,7 +49,7 @@ def read_token(token: str) -> tuple[dict[str, Any], int]:
 
 def filled_too_fast(issued_at: int, *, now: float | None = None) -> bool:
     elapsed = (now if now is not None else time.time()) - issued_at
-    return elapsed < _setting("PRESCREEN_MIN_FILL_SECONDS", DEFAULT_MIN_FILL_SECONDS)
+    return elapsed < settings.PRESCREEN_MIN_FILL_SECONDS
 
 
 def _key(hashed_ip: str) -> str:
@@ -66,13 +59,13 @@ def _key(hashed_ip: str) -> str:
 def rate_limited(hashed_ip: str) -> bool:
     """Has this client used up its requests for the current window? (Reads only.)"""
     count = cache.get(_key(hashed_ip), 0)
-    return int(count) >= _setting("PRESCREEN_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+    return int(count) >= settings.PRESCREEN_RATE_LIMIT
 
 
 def count_request(hashed_ip: str) -> None:
     """One more request in this client's window (the window starts at its first request)."""
     key = _key(hashed_ip)
-    window = _setting("PRESCREEN_RATE_WINDOW_SECONDS", DEFAULT_RATE_WINDOW_SECONDS)
+    window = settings.PRESCREEN_RATE_WINDOW_SECONDS
     cache.add(key, 0, timeout=window)
     try:
         cache.incr(key)

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from needlechart.accounts.models import User
+from needlechart.accounts.permissions import acting_user
 from needlechart.core.dashboard import DashboardPanel, register_panel
 from needlechart.prescreen.selectors import new_leads
 
 PANEL_LIMIT = 5
 
 
-@register_panel
+@register_panel()
 def new_prescreen_requests_panel(request: HttpRequest) -> DashboardPanel | None:
     """Two queries (count and the latest few)."""
-    user = request.user
-    if not isinstance(user, User) or not user.can_manage_patients:
-        return None
-    leads = new_leads(user=user)
+    leads = new_leads(user=acting_user(request))
     return DashboardPanel(
         title="New pre-screen requests",
         template="prescreen/_dashboard_leads.html",

@@ -125,7 +125,7 @@ class QuestionnaireForm(forms.Form):
         for code, title in SECTIONS:
             yield title, [(q, self[q.key]) for q in qs if q.section == code]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any]:  # noqa: C901 - one check per kind of question
         data = super().clean() or {}
         for q in questions():
             value = data.get(q.key)

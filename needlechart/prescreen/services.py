@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical, require_staff
 from needlechart.audit.services import audit_record
 from needlechart.consultations.models import Consultation
 from needlechart.consultations.services import consultation_save_draft, consultation_start
@@ -26,16 +27,8 @@ NOT_CONVERTED = "Turn the request into a patient first."
 CONSULTATION_EXISTS = "A consultation has already been started from this request."
 STATUS_CONVERTED_BY_CONVERT = "A request becomes converted by turning it into a patient."
 CONTACT_NEEDED = "An e-mail address or a phone number is needed."
-
-
-def _require_staff(user: User) -> None:
-    if not user.can_manage_patients:
-        raise PermissionDenied("Your role does not give access to pre-screen requests.")
-
-
-def _require_clinical(user: User) -> None:
-    if not user.can_view_clinical:
-        raise PermissionDenied("Only clinicians and aestheticians start consultations.")
+NOT_STAFF = "Your role does not give access to pre-screen requests."
+NOT_CLINICAL = "Only clinicians and aestheticians start consultations."
 
 
 @transaction.atomic
@@ -77,7 +70,7 @@ def lead_create(
 
 @transaction.atomic
 def lead_set_status(*, lead: Lead, by: User, status: str, staff_notes: str = "") -> Lead:
-    _require_staff(by)
+    require_staff(by, NOT_STAFF)
     if status == LeadStatus.CONVERTED or status not in LeadStatus.values:
         raise ValidationError({"status": STATUS_CONVERTED_BY_CONVERT})
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -143,7 +136,7 @@ def lead_convert(
     """Turn a request into a patient (new, or an existing one staff picked), optionally book
     a first appointment, and, for a clinical user, start the draft consultation with the
     answers prefilled. All or nothing."""
-    _require_staff(by)
+    require_staff(by, NOT_STAFF)
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
     if locked.status == LeadStatus.CONVERTED or locked.converted_patient_id is not None:
         raise ValidationError(ALREADY_CONVERTED)
@@ -182,7 +175,7 @@ def lead_convert(
 @transaction.atomic
 def lead_start_consultation(*, lead: Lead, by: User, today: date | None = None) -> Consultation:
     """The clinician's one click after front desk converted the request."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
     patient = locked.converted_patient
     if patient is None:

@@ -16,15 +16,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from needlechart.accounts.models import Role, User
-from needlechart.accounts.permissions import acting_user, clinical_required, role_required
+from needlechart.accounts.models import User
+from needlechart.accounts.permissions import acting_user, clinical_required, staff_required
 from needlechart.audit.services import audit_record
+from needlechart.core.forms import add_service_errors
 from needlechart.core.pagination import paginate, querystring_without_page
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import parse_date, patient_possible_duplicates
@@ -58,7 +58,6 @@ from needlechart.protocol import Intake, screen
 from needlechart.protocol.results import Screening
 
 PER_PAGE = 25
-STAFF_ROLES = (Role.CLINICIAN, Role.AESTHETICIAN, Role.FRONT_DESK, Role.ADMIN)
 EXPIRED = (
     "Sorry, we could not use your answers: the page was open for a long time or was changed. "
     "Please answer the questions again."
@@ -176,7 +175,7 @@ def prescreen_thanks(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- staff
 
 
-@role_required(*STAFF_ROLES)
+@staff_required
 def lead_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     form = LeadFilterForm(request.GET)
@@ -218,7 +217,7 @@ def _detail_context(user: User, lead: Lead) -> dict[str, Any]:
     return context
 
 
-@role_required(*STAFF_ROLES)
+@staff_required
 def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     user = acting_user(request)
     lead = lead_get_for(user=user, lead_id=lead_id)
@@ -232,7 +231,7 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     return render(request, "prescreen/lead_detail.html", _detail_context(user, lead))
 
 
-@role_required(*STAFF_ROLES)
+@staff_required
 @require_POST
 def lead_status(request: HttpRequest, lead_id: int) -> HttpResponse:
     user = acting_user(request)
@@ -263,17 +262,7 @@ def _split_name(name: str) -> tuple[str, str]:
     return " ".join(parts[:-1]), parts[-1]
 
 
-def _add_service_errors(form: Form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for key, errors in exc.message_dict.items():
-        field = CONVERT_ERROR_FIELDS.get(key, key)
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
-
-
-@role_required(*STAFF_ROLES)
+@staff_required
 @require_http_methods(["GET", "POST"])
 def lead_convert_view(request: HttpRequest, lead_id: int) -> HttpResponse:
     user = acting_user(request)
@@ -326,7 +315,7 @@ def lead_convert_view(request: HttpRequest, lead_id: int) -> HttpResponse:
                     appointment=form.appointment(),
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                add_service_errors(form, exc, fields=CONVERT_ERROR_FIELDS)
             else:
                 if converted.converted_consultation_id:
                     messages.success(

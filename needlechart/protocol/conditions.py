@@ -192,7 +192,7 @@ def compile_condition(condition: Condition, context: Context = NO_CONTEXT) -> Ev
     return test
 
 
-def _compile_test(condition: Condition, context: Context) -> Evaluator:
+def _compile_test(condition: Condition, context: Context) -> Evaluator:  # noqa: C901 - one branch per operator
     assert condition.fact is not None
     getter = fact_getter(condition.fact)
     if condition.outside is not None:

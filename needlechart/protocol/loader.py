@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -180,68 +180,133 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 
 
 def _cross_references(doc: ProtocolDocument) -> list[str]:
-    problems: list[str] = []
+    """Every problem a schema cannot see: unknown source keys, duplicate rule codes, names
+    that point nowhere, checklist answers that set no intake fact, limits out of order."""
     known_sources = set(doc.sources)
+    problems = [
+        f"{where}.sources: unknown source key '{key}'"
+        for where, item in _sourced(doc)
+        for key in item.sources
+        if key not in known_sources
+    ]
+    problems += _rule_problems(doc)
+    problems += _checklist_problems(doc)
+    problems += _limit_problems(doc)
+    problems += _ranges_within_limits(doc)
+    return problems
 
-    def check_sources(where: str, item: Sourced) -> None:
-        for key in item.sources:
-            if key not in known_sources:
-                problems.append(f"{where}.sources: unknown source key '{key}'")
 
+def _sourced(doc: ProtocolDocument) -> Iterator[tuple[str, Sourced]]:
+    """Each item of the protocol that cites sources, with its place in the file."""
     for code, precaution in doc.precautions.items():
-        check_sources(f"precautions.{code}", precaution)
+        yield f"precautions.{code}", precaution
+    for i, rule in enumerate(doc.screening_rules):
+        yield f"screening_rules[{i}] ({rule.code})", rule
+    for name in ("goodman_baron_qualitative", "goodman_baron_quantitative", "iga", "gags"):
+        yield f"grading.{name}", getattr(doc.grading, name)
+    yield from _planning_sourced(doc)
+    yield from _aftercare_sourced(doc)
+    yield "consent.procedure", doc.consent.procedure
+    for section in ("expected_effects", "risks", "alternatives"):
+        for i, consent_item in enumerate(getattr(doc.consent, section)):
+            yield f"consent.{section}[{i}] ({consent_item.code})", consent_item
+    yield from _charting_sourced(doc)
+    yield "follow_up", doc.follow_up
+    yield "prescreen", doc.prescreen
+    yield from _limits_sourced(doc)
+
+
+def _planning_sourced(doc: ProtocolDocument) -> Iterator[tuple[str, Sourced]]:
+    planning = doc.planning
+    for i, ind in enumerate(planning.indications):
+        where = f"planning.indications[{i}] ({ind.code})"
+        yield where, ind
+        for part in (ind.sessions, ind.interval_weeks):
+            if isinstance(part, NumberRange):
+                yield where, part
+    for table, zones in planning.depth_tables.items():
+        for zone, entry in zones.items():
+            if isinstance(entry, NumberRange):
+                yield f"planning.depth_tables.{table}.{zone.value}", entry
+    for i, step in enumerate(planning.preparation):
+        yield f"planning.preparation[{i}] ({step.code})", step
+    for i, adjunct in enumerate(planning.adjuncts):
+        yield f"planning.adjuncts[{i}] ({adjunct.code})", adjunct
+    yield "planning.endpoint", planning.endpoint
+    yield "planning.maintenance", planning.maintenance
+    if planning.phototype_depth_cap is not None:
+        yield "planning.phototype_depth_cap", planning.phototype_depth_cap
+
+
+def _aftercare_sourced(doc: ProtocolDocument) -> Iterator[tuple[str, Sourced]]:
+    aftercare = doc.aftercare
+    for i, window in enumerate(aftercare.timeline):
+        for j, instruction in enumerate(window.instructions):
+            yield f"aftercare.timeline[{i}].instructions[{j}]", instruction
+    for symptom, symptom_rule in aftercare.symptoms.items():
+        yield f"aftercare.symptoms.{symptom.value}", symptom_rule
+    for i, flag in enumerate(aftercare.red_flags):
+        yield f"aftercare.red_flags[{i}]", flag
+    for i, extra in enumerate(aftercare.sheet_extras):
+        yield f"aftercare.sheet_extras[{i}] ({extra.code})", extra
+
+
+def _charting_sourced(doc: ProtocolDocument) -> Iterator[tuple[str, Sourced]]:
+    charting = doc.charting
+    for i, product in enumerate(charting.glide_products):
+        yield f"charting.glide_products[{i}]", product
+    for name in ("glide_warning", "passes"):
+        yield f"charting.{name}", getattr(charting, name)
+    for i, endpoint in enumerate(charting.endpoints):
+        yield f"charting.endpoints[{i}]", endpoint
+    for i, event_type in enumerate(charting.adverse_event_types):
+        yield f"charting.adverse_event_types[{i}]", event_type
+
+
+def _named_depth_limits(doc: ProtocolDocument) -> list[tuple[str, Limit]]:
+    """The per-device and per-zone depth limits that give a figure (not a gap)."""
+    depth = doc.limits.needle_depth_mm
+    named: list[tuple[str, Limit | Gap]] = [
+        *((f"devices.{k.value}", v) for k, v in depth.devices.items()),
+        *((f"zones.{k.value}", v) for k, v in depth.zones.items()),
+    ]
+    return [(name, limit) for name, limit in named if isinstance(limit, Limit)]
+
+
+def _limits_sourced(doc: ProtocolDocument) -> Iterator[tuple[str, Sourced]]:
+    limits = doc.limits
+    yield "limits.needle_depth_mm.ceiling", limits.needle_depth_mm.ceiling
+    for name, limit in _named_depth_limits(doc):
+        yield f"limits.needle_depth_mm.{name}", limit
+    for name in ("sessions_per_course", "min_interval_days"):
+        yield f"limits.{name}", getattr(limits, name)
+
+
+def _rule_problems(doc: ProtocolDocument) -> list[str]:
+    problems: list[str] = []
     seen: set[str] = set()
     for i, rule in enumerate(doc.screening_rules):
         where = f"screening_rules[{i}] ({rule.code})"
         if rule.code in seen:
             problems.append(f"{where}: duplicate rule code")
         seen.add(rule.code)
-        check_sources(where, rule)
-        for code in rule.precautions:
-            if code not in doc.precautions:
-                problems.append(f"{where}.precautions: unknown precaution '{code}'")
-    grading = doc.grading
-    for name in ("goodman_baron_qualitative", "goodman_baron_quantitative", "iga", "gags"):
-        check_sources(f"grading.{name}", getattr(grading, name))
-    planning = doc.planning
-    for i, ind in enumerate(planning.indications):
-        where = f"planning.indications[{i}] ({ind.code})"
-        check_sources(where, ind)
-        if ind.depth_table not in planning.depth_tables:
-            problems.append(f"{where}.depth_table: no depth table named '{ind.depth_table}'")
-        for part in (ind.sessions, ind.interval_weeks):
-            if isinstance(part, NumberRange):
-                check_sources(where, part)
-    for table, zones in planning.depth_tables.items():
-        for zone, entry in zones.items():
-            if isinstance(entry, NumberRange):
-                check_sources(f"planning.depth_tables.{table}.{zone.value}", entry)
-    for i, step in enumerate(planning.preparation):
-        check_sources(f"planning.preparation[{i}] ({step.code})", step)
-    for i, adjunct in enumerate(planning.adjuncts):
-        check_sources(f"planning.adjuncts[{i}] ({adjunct.code})", adjunct)
-    check_sources("planning.endpoint", planning.endpoint)
-    check_sources("planning.maintenance", planning.maintenance)
-    for i, window in enumerate(doc.aftercare.timeline):
-        for j, instruction in enumerate(window.instructions):
-            check_sources(f"aftercare.timeline[{i}].instructions[{j}]", instruction)
-    for symptom, symptom_rule in doc.aftercare.symptoms.items():
-        check_sources(f"aftercare.symptoms.{symptom.value}", symptom_rule)
-    consent = doc.consent
-    check_sources("consent.procedure", consent.procedure)
-    for section in ("expected_effects", "risks", "alternatives"):
-        for i, consent_item in enumerate(getattr(consent, section)):
-            check_sources(f"consent.{section}[{i}] ({consent_item.code})", consent_item)
-    charting = doc.charting
-    for i, product in enumerate(charting.glide_products):
-        check_sources(f"charting.glide_products[{i}]", product)
-    for name in ("glide_warning", "passes"):
-        check_sources(f"charting.{name}", getattr(charting, name))
-    for i, endpoint in enumerate(charting.endpoints):
-        check_sources(f"charting.endpoints[{i}]", endpoint)
-    for i, event_type in enumerate(charting.adverse_event_types):
-        check_sources(f"charting.adverse_event_types[{i}]", event_type)
-    for i, check in enumerate(charting.day_of_checklist):
+        problems += [
+            f"{where}.precautions: unknown precaution '{code}'"
+            for code in rule.precautions
+            if code not in doc.precautions
+        ]
+    for i, ind in enumerate(doc.planning.indications):
+        if ind.depth_table not in doc.planning.depth_tables:
+            problems.append(
+                f"planning.indications[{i}] ({ind.code}).depth_table: "
+                f"no depth table named '{ind.depth_table}'"
+            )
+    return problems
+
+
+def _checklist_problems(doc: ProtocolDocument) -> list[str]:
+    problems: list[str] = []
+    for i, check in enumerate(doc.charting.day_of_checklist):
         for name in ("sets", "fills_on_no"):
             values = getattr(check, name)
             for path in values:
@@ -251,33 +316,16 @@ def _cross_references(doc: ProtocolDocument) -> list[str]:
                     problems.append(f"charting.day_of_checklist[{i}].{name}: {exc}")
             where = f"charting.day_of_checklist[{i}] ({check.code}).{name}"
             problems += _checklist_values(where, values)
-    for i, flag in enumerate(doc.aftercare.red_flags):
-        check_sources(f"aftercare.red_flags[{i}]", flag)
-    for i, extra in enumerate(doc.aftercare.sheet_extras):
-        check_sources(f"aftercare.sheet_extras[{i}] ({extra.code})", extra)
-    if planning.phototype_depth_cap is not None:
-        check_sources("planning.phototype_depth_cap", planning.phototype_depth_cap)
-    check_sources("follow_up", doc.follow_up)
-    check_sources("prescreen", doc.prescreen)
-    limits = doc.limits
-    depth = limits.needle_depth_mm
-    check_sources("limits.needle_depth_mm.ceiling", depth.ceiling)
-    named: list[tuple[str, Limit | Gap]] = [
-        *((f"devices.{k.value}", v) for k, v in depth.devices.items()),
-        *((f"zones.{k.value}", v) for k, v in depth.zones.items()),
-    ]
-    for name, limit in named:
-        if isinstance(limit, Limit):
-            check_sources(f"limits.needle_depth_mm.{name}", limit)
-            if limit.value > depth.ceiling.value:
-                problems.append(
-                    f"limits.needle_depth_mm.{name}: {limit.value} is above "
-                    f"the ceiling ({depth.ceiling.value})"
-                )
-    for name in ("sessions_per_course", "min_interval_days"):
-        check_sources(f"limits.{name}", getattr(limits, name))
-    problems.extend(_ranges_within_limits(doc))
     return problems
+
+
+def _limit_problems(doc: ProtocolDocument) -> list[str]:
+    ceiling = doc.limits.needle_depth_mm.ceiling.value
+    return [
+        f"limits.needle_depth_mm.{name}: {limit.value} is above the ceiling ({ceiling})"
+        for name, limit in _named_depth_limits(doc)
+        if limit.value > ceiling
+    ]
 
 
 def _ranges_within_limits(doc: ProtocolDocument) -> list[str]:

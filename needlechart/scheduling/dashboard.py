@@ -5,16 +5,14 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils import timezone
 
-from needlechart.accounts.models import User
+from needlechart.accounts.permissions import acting_user
 from needlechart.core.dashboard import DashboardPanel, register_panel
 from needlechart.scheduling.selectors import appointments_on
 
 
-@register_panel
+@register_panel()
 def todays_appointments(request: HttpRequest) -> DashboardPanel | None:
-    user = request.user
-    if not isinstance(user, User) or not user.can_manage_patients:
-        return None
+    user = acting_user(request)
     today = timezone.localdate()
     rows = appointments_on(user=user, day=today)
     mine = [a for a in rows if a.practitioner_id == user.pk]

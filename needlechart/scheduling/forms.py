@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 
 from needlechart.accounts.models import User
+from needlechart.core.confirm import Confirmation
 from needlechart.core.dates import ClinicalDateField
 from needlechart.core.limits import with_limit
 from needlechart.protocol import interval_limit
@@ -133,10 +134,20 @@ class BookForm(SlotForm):
             field.widget = forms.HiddenInput()
 
 
-class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason for cancelling", max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+CANCEL = Confirmation(
+    title="Cancel this appointment?",
+    consequences=(
+        "The appointment is marked cancelled, with this reason, and kept in the record.",
+        "The practitioner's time is free to book again.",
+        "It gets no further reminders (only booked appointments are reminded of), and the "
+        "patient is not told automatically: let them know.",
+    ),
+    reason_label="Reason for cancelling",
+    reason_max_length=1000,
+    submit="Cancel the appointment",
+    done="Appointment cancelled.",
+    back_label="Keep the appointment",
+)
 
 
 class SeriesForm(forms.Form):

@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from needlechart.accounts.models import Role, User
+from needlechart.accounts.permissions import require_staff
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID
 from needlechart.plans.models import TreatmentPlan
@@ -35,6 +35,8 @@ from needlechart.scheduling.proposals import (
 )
 
 PRACTITIONER_ROLES = (Role.CLINICIAN, Role.AESTHETICIAN)
+NOT_STAFF = "Your role does not give access to the diary."
+ADMIN_ONLY = "Only the clinic admin can change opening hours and closed days."
 
 
 def clinic_tz() -> ZoneInfo:
@@ -50,16 +52,6 @@ def plan_interval(plan: TreatmentPlan) -> IntervalRange | None:
     if not plan.interval_weeks:
         return None
     return IntervalRange.for_plan(plan.recommendation, plan.interval_weeks)
-
-
-def require_staff(user: User) -> None:
-    if not user.can_manage_patients:
-        raise PermissionDenied("Your role does not give access to the diary.")
-
-
-def require_clinic_admin(user: User) -> None:
-    if not (user.is_active and user.is_clinic_admin):
-        raise PermissionDenied("Only the clinic admin can change opening hours and closed days.")
 
 
 def practitioners() -> QuerySet[User]:
@@ -90,7 +82,7 @@ def diary_from(since: datetime, practitioner_ids: list[int] | None = None) -> Di
 
 
 def appointment_get_for(*, user: User, appointment_id: int) -> Appointment:
-    require_staff(user)
+    require_staff(user, NOT_STAFF)
     if not 0 < appointment_id <= MAX_DB_ID:
         raise Http404("No such appointment.")
     try:
@@ -104,7 +96,7 @@ def appointment_get_for(*, user: User, appointment_id: int) -> Appointment:
 def plan_for_booking(*, user: User, plan_id: int) -> TreatmentPlan:
     """An approved plan whose series may be booked. Front desk may book too: the booking
     pages show only dates and session numbers from the plan."""
-    require_staff(user)
+    require_staff(user, NOT_STAFF)
     if not 0 < plan_id <= MAX_DB_ID:
         raise Http404("No such plan.")
     try:
@@ -150,7 +142,7 @@ def appointments_between(
     *, user: User, start: datetime, end: datetime, practitioner: User | None = None
 ) -> list[Appointment]:
     """Appointments (cancelled ones left out) overlapping [start, end). One query."""
-    require_staff(user)
+    require_staff(user, NOT_STAFF)
     qs = (
         Appointment.objects.filter(starts_at__lt=end, ends_at__gt=start)
         .exclude(status=AppointmentStatus.CANCELLED)

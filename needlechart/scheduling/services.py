@@ -22,8 +22,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import has_role, require_clinic_admin, require_staff
 from needlechart.audit.services import audit_record
 from needlechart.core.limits import limit_error
+from needlechart.core.validation import required_text
 from needlechart.patients.models import Patient
 from needlechart.plans.models import PlanStatus, TreatmentPlan
 from needlechart.protocol import interval_limit, session_limit
@@ -41,13 +43,13 @@ from needlechart.scheduling.proposals import (
     session_window,
 )
 from needlechart.scheduling.selectors import (
+    ADMIN_ONLY,
+    NOT_STAFF,
     PRACTITIONER_ROLES,
     clinic_calendar,
     clinic_tz,
     local_day,
     plan_interval,
-    require_clinic_admin,
-    require_staff,
 )
 
 CONFLICT = (
@@ -155,7 +157,7 @@ def _closest_session_gap(plan: TreatmentPlan, day: date, exclude_id: int | None)
     return min((abs((day - other).days) for other in days), default=None)
 
 
-def _check_slot(
+def _check_slot(  # noqa: C901 - the booking rules in the order they are explained
     *,
     patient: Patient,
     practitioner: User,
@@ -172,7 +174,7 @@ def _check_slot(
     """Field errors and the deviation reason to store ("" when the date is in its window)."""
     errors: dict[str, Any] = {}
     tz = clinic_tz()
-    if not (practitioner.is_active and practitioner.role in PRACTITIONER_ROLES):
+    if not has_role(practitioner, PRACTITIONER_ROLES):
         errors["practitioner"] = NOT_PRACTITIONER
     if ends_at <= starts_at:
         errors["ends"] = ENDS_BEFORE_START
@@ -377,7 +379,7 @@ def appointment_book(
 ) -> Appointment:
     """Book one appointment (default length DEFAULT_APPOINTMENT_MINUTES). With a plan and a
     session number, the date must fall in the session's window or carry a reason."""
-    require_staff(by)
+    require_staff(by, NOT_STAFF)
     _require_bookable_patient(patient)
     return _book(
         patient=patient,
@@ -402,7 +404,7 @@ def series_book(
 ) -> list[Appointment]:
     """Book several sessions of an approved plan at once: all or none. Errors are keyed
     "s<N>_<field>" so the series form can show each beside its own row."""
-    require_staff(by)
+    require_staff(by, NOT_STAFF)
     locked = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
     if locked.status != PlanStatus.APPROVED:
         raise ValidationError(PLAN_NOT_APPROVED)
@@ -496,7 +498,7 @@ def appointment_reschedule(
 ) -> RescheduleResult:
     """Move a booked appointment (keeping its length unless `ends_at` is given). Returns the
     later sessions of the same plan that now fall outside their windows."""
-    require_staff(by)
+    require_staff(by, NOT_STAFF)
     locked = _lock_appointment(appointment)
     _require_booked(locked, "moved")
     practitioner = practitioner or locked.practitioner
@@ -574,10 +576,8 @@ def _set_status(
 
 @transaction.atomic
 def appointment_cancel(*, appointment: Appointment, by: User, reason: str) -> Appointment:
-    require_staff(by)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": CANCEL_REASON})
+    require_staff(by, NOT_STAFF)
+    reason = required_text(reason, field="reason", message=CANCEL_REASON)
     locked = _lock_appointment(appointment)
     _require_booked(locked, "cancelled")
     _set_status(locked, AppointmentStatus.CANCELLED, by, timezone.now(), cancel_reason=reason)
@@ -602,7 +602,7 @@ def appointment_mark_attended(
 ) -> Appointment:
     """Attended. Charting passes the plan and session the visit fulfilled: an appointment
     booked without them (a plain "Appointment") is labelled with them from now on."""
-    require_staff(by)
+    require_staff(by, NOT_STAFF)
     now = now or timezone.now()
     locked = _lock_appointment(appointment)
     _require_booked(locked, "marked as attended")
@@ -667,7 +667,7 @@ def appointment_record_attended(
 def appointment_mark_no_show(
     *, appointment: Appointment, by: User, now: datetime | None = None
 ) -> Appointment:
-    require_staff(by)
+    require_staff(by, NOT_STAFF)
     now = now or timezone.now()
     locked = _lock_appointment(appointment)
     _require_booked(locked, "marked as a no-show")
@@ -685,7 +685,7 @@ def appointment_mark_no_show(
 def opening_hours_set(*, by: User, hours: Mapping[int, tuple[time, time] | None]) -> None:
     """Replace the hours of the given weekdays (None = closed that weekday). Errors are
     keyed "day<N>_closes"."""
-    require_clinic_admin(by)
+    require_clinic_admin(by, ADMIN_ONLY)
     errors = {
         f"day{weekday}_closes": HOURS_ORDER
         for weekday, span in hours.items()
@@ -714,7 +714,7 @@ def opening_hours_set(*, by: User, hours: Mapping[int, tuple[time, time] | None]
 
 @transaction.atomic
 def closed_day_add(*, by: User, day: date, reason: str = "") -> ClosedDay:
-    require_clinic_admin(by)
+    require_clinic_admin(by, ADMIN_ONLY)
     if ClosedDay.objects.filter(date=day).exists():
         raise ValidationError({"date": CLOSED_DAY_EXISTS})
     closed = ClosedDay.objects.create(date=day, reason=(reason or "").strip()[:200])
@@ -729,7 +729,7 @@ def closed_day_add(*, by: User, day: date, reason: str = "") -> ClosedDay:
 
 @transaction.atomic
 def closed_day_remove(*, by: User, closed_day: ClosedDay) -> None:
-    require_clinic_admin(by)
+    require_clinic_admin(by, ADMIN_ONLY)
     audit_record(
         actor=by,
         action="closed_day.remove",

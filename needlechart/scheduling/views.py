@@ -18,18 +18,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from needlechart.accounts.models import Role
-from needlechart.accounts.permissions import acting_user, role_required
-from needlechart.assessments.forms import add_service_errors
+from needlechart.accounts.permissions import acting_user, admin_required, staff_required
 from needlechart.audit.services import audit_record
+from needlechart.core.confirm import confirm_with_reason
+from needlechart.core.forms import act_and_report, add_service_errors, submit
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for, patient_search
 from needlechart.plans.selectors import current_plan
 from needlechart.scheduling.calendar import build_calendar
 from needlechart.scheduling.forms import (
+    CANCEL,
     BookForm,
     CalendarFilterForm,
-    CancelForm,
     ClosedDayForm,
     MoveForm,
     OpeningHoursForm,
@@ -58,9 +58,6 @@ from needlechart.scheduling.services import (
     series_book,
 )
 
-STAFF = (Role.CLINICIAN, Role.AESTHETICIAN, Role.FRONT_DESK, Role.ADMIN)
-staff_required = role_required(*STAFF)
-admin_required = role_required(Role.ADMIN)
 SEARCH_ROWS = 20
 
 
@@ -169,18 +166,12 @@ def series(request: HttpRequest, plan_id: int) -> HttpResponse:
         return redirect("patients:detail", patient_id=plan.patient_id)
     proposals, active = series_proposals(plan=plan)
     form = SeriesForm(request.POST or None, proposals=proposals)
-    if request.method == "POST" and form.is_valid():
-        try:
-            booked = series_book(plan=plan, by=user, choices=form.choices())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, f"{len(booked)} session{'s' if len(booked) != 1 else ''} booked."
-            )
-            if user.can_view_clinical:
-                return redirect("plans:detail", plan_id=plan.pk)
-            return redirect(_calendar_url(booked[0], "week") if booked else "scheduling:calendar")
+    booked = submit(form, lambda: series_book(plan=plan, by=user, choices=form.choices()))
+    if booked is not None:
+        messages.success(request, f"{len(booked)} session{'s' if len(booked) != 1 else ''} booked.")
+        if user.can_view_clinical:
+            return redirect("plans:detail", plan_id=plan.pk)
+        return redirect(_calendar_url(booked[0], "week") if booked else "scheduling:calendar")
     return render(
         request,
         "scheduling/series.html",
@@ -215,7 +206,6 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
         {
             "appointment": appointment,
             "patient": appointment.patient,
-            "cancel_form": CancelForm(),
             "can_attend": can_attend,
             # Charting the session marks the visit attended and links the two.
             "can_chart": clinical and can_attend and appointment.plan_id is not None,
@@ -249,23 +239,22 @@ def reschedule(request: HttpRequest, appointment_id: int) -> HttpResponse:
             "deviation_reason": appointment.deviation_reason,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = appointment_reschedule(
-                appointment=appointment,
-                by=user,
-                starts_at=form.starts_at(),
-                ends_at=form.ends_at(),
-                practitioner=form.cleaned_data["practitioner"],
-                deviation_reason=form.cleaned_data.get("deviation_reason", ""),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Appointment moved.")
-            for outside in result.later_outside:
-                messages.warning(request, outside.message)
-            return redirect("scheduling:appointment", appointment_id=appointment.pk)
+    result = submit(
+        form,
+        lambda: appointment_reschedule(
+            appointment=appointment,
+            by=user,
+            starts_at=form.starts_at(),
+            ends_at=form.ends_at(),
+            practitioner=form.cleaned_data["practitioner"],
+            deviation_reason=form.cleaned_data.get("deviation_reason", ""),
+        ),
+    )
+    if result is not None:
+        messages.success(request, "Appointment moved.")
+        for outside in result.later_outside:
+            messages.warning(request, outside.message)
+        return redirect("scheduling:appointment", appointment_id=appointment.pk)
     return render(
         request,
         "scheduling/reschedule.html",
@@ -274,31 +263,25 @@ def reschedule(request: HttpRequest, appointment_id: int) -> HttpResponse:
 
 
 @staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
     user = acting_user(request)
     appointment = appointment_get_for(user=user, appointment_id=appointment_id)
-    form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            appointment_cancel(appointment=appointment, by=user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Appointment cancelled.")
-            return redirect("scheduling:appointment", appointment_id=appointment.pk)
-    return render(
+    back = reverse("scheduling:appointment", args=[appointment.pk])
+    if not appointment.is_booked:
+        messages.info(request, "Only a booked appointment can be cancelled.")
+        return redirect(back)
+    return confirm_with_reason(
         request,
-        "scheduling/appointment_detail.html",
-        {
+        confirmation=CANCEL,
+        act=lambda reason: appointment_cancel(appointment=appointment, by=user, reason=reason),
+        back_url=back,
+        done_url=back,
+        context={
             "appointment": appointment,
             "patient": appointment.patient,
-            "cancel_form": form,
-            "can_attend": False,
-            "can_no_show": False,
-            "calendar_url": _calendar_url(appointment),
+            "heading": f"{appointment.label} · {appointment.patient.full_name}",
         },
-        status=400,
     )
 
 
@@ -306,13 +289,11 @@ def _status_change(request: HttpRequest, appointment_id: int, *, attended: bool)
     user = acting_user(request)
     appointment = appointment_get_for(user=user, appointment_id=appointment_id)
     service = appointment_mark_attended if attended else appointment_mark_no_show
-    try:
-        service(appointment=appointment, by=user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, "Marked as attended." if attended else "Marked as a no-show.")
+    act_and_report(
+        request,
+        lambda: service(appointment=appointment, by=user),
+        done="Marked as attended." if attended else "Marked as a no-show.",
+    )
     return redirect("scheduling:appointment", appointment_id=appointment.pk)
 
 

@@ -8,7 +8,7 @@ class ScreeningsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the chart timeline provider and the dashboard panel.
         from needlechart.consultations.completion import register_completion
-        from needlechart.screenings import timeline  # noqa: F401
+        from needlechart.screenings import dashboard, timeline  # noqa: F401
         from needlechart.screenings.services import consultation_complete
 
         # The consultation page's "Complete consultation": complete, then screen.

@@ -2,11 +2,11 @@
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical
 from needlechart.consultations.models import Consultation
 from needlechart.patients.selectors import MAX_DB_ID
 from needlechart.protocol import OverrideLevel
@@ -15,8 +15,7 @@ from needlechart.screenings.models import Screening, ScreeningOverride
 
 def screening_get_for(*, user: User, screening_id: int) -> Screening:
     """The screening with consultation, patient, override and authors: one query."""
-    if not user.can_view_clinical:
-        raise PermissionDenied
+    require_clinical(user)
     if not 0 < screening_id <= MAX_DB_ID:
         raise Http404("No such screening.")
     try:
@@ -38,8 +37,7 @@ def screening_get_for(*, user: User, screening_id: int) -> Screening:
 
 def screening_history(*, user: User, consultation: Consultation) -> list[Screening]:
     """All screenings of a consultation, newest first, with overrides: one query."""
-    if not user.can_view_clinical:
-        raise PermissionDenied
+    require_clinical(user)
     screenings = list(
         Screening.objects.filter(consultation=consultation)
         .select_related("created_by", "override", "override__created_by", "override__confirmed_by")
@@ -54,8 +52,7 @@ def screening_history(*, user: User, consultation: Consultation) -> list[Screeni
 def screenings_due_for_rescreen(*, user: User, today: date) -> QuerySet[Screening]:
     """The dashboard's deferred patients due for re-screening (`due_for_rescreen`), the
     longest due first, with patient and consultation."""
-    if not user.can_view_clinical:
-        raise PermissionDenied
+    require_clinical(user)
     return (
         Screening.objects.due_for_rescreen(today=today)
         .select_related("patient", "consultation")
@@ -66,8 +63,7 @@ def screenings_due_for_rescreen(*, user: User, today: date) -> QuerySet[Screenin
 def overrides_awaiting_confirmation(*, user: User) -> QuerySet[ScreeningOverride]:
     """Hard-stop overrides waiting for a second clinician, on screenings still current,
     oldest first. Clinical staff read them; only a clinician (not the overrider) confirms."""
-    if not user.can_view_clinical:
-        raise PermissionDenied
+    require_clinical(user)
     latest = Subquery(
         Screening.objects.filter(consultation_id=OuterRef("screening__consultation_id"))
         .newest_first()

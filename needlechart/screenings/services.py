@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from needlechart.accounts.models import Role, User
+from needlechart.accounts.permissions import require_clinical, require_clinician
 from needlechart.audit.services import audit_record
 from needlechart.consultations.completion import CONFIRM_REPLACE_CODE
 from needlechart.consultations.models import Consultation, ConsultationStatus
@@ -16,6 +17,7 @@ from needlechart.consultations.services import consultation_mark_completed
 from needlechart.protocol import OverrideLevel, Verdict, override_level, screen
 from needlechart.screenings.models import Screening, ScreeningOverride, VerdictChoices
 
+NOT_CLINICAL = "Only clinicians and aestheticians run screenings."
 NOT_COMPLETED = "Complete the consultation before screening."
 INTAKE_INVALID = "The consultation's intake is incomplete or invalid: {detail}"
 REASON_REQUIRED = "Give the reason for overriding the screening verdict."
@@ -86,8 +88,7 @@ def can_override(user: User, screening: Screening) -> bool:
 @transaction.atomic
 def screening_run(*, consultation: Consultation, by: User, today: date | None = None) -> Screening:
     """Screen the completed consultation's intake; a new row every time (history is kept)."""
-    if not by.can_view_clinical:
-        raise PermissionDenied("Only clinicians and aestheticians run screenings.")
+    require_clinical(by, NOT_CLINICAL)
     if consultation.status != ConsultationStatus.COMPLETED:
         raise ValidationError(NOT_COMPLETED)
     try:
@@ -223,8 +224,7 @@ def screening_override_confirm(
     """A second, different clinician confirms a hard stop's override: from now on it is in
     effect. Refused for anyone else, for an override that is not pending, and once the
     screening has been superseded (the newer screening decides)."""
-    if not (by.is_active and by.is_clinician):
-        raise PermissionDenied(CONFIRM_ROLE)
+    require_clinician(by, CONFIRM_ROLE)
     locked = ScreeningOverride.objects.select_for_update().get(pk=override.pk)
     if not locked.is_pending:
         raise ValidationError(NOT_PENDING)

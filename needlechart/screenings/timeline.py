@@ -1,22 +1,12 @@
-"""Screenings on the patient chart timeline, and the re-screening panel on the dashboard."""
+"""Screenings on the patient chart timeline."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 
-from needlechart.accounts.models import User
-from needlechart.core.dashboard import DashboardPanel, register_panel
 from needlechart.patients.models import Patient
 from needlechart.patients.timeline import TimelineEntry, register_timeline_provider
 from needlechart.protocol import Verdict
-from needlechart.screenings.selectors import (
-    overrides_awaiting_confirmation,
-    screenings_due_for_rescreen,
-)
-
-PANEL_LIMIT = 10
 
 
 @register_timeline_provider
@@ -63,33 +53,3 @@ def screenings(patient: Patient) -> list[TimelineEntry]:
                     )
                 )
     return entries
-
-
-@register_panel
-def rescreen_due_panel(request: HttpRequest) -> DashboardPanel | None:
-    """Two queries (count and the longest-due deferrals)."""
-    user = request.user
-    if not isinstance(user, User) or not user.can_view_clinical:
-        return None
-    due = screenings_due_for_rescreen(user=user, today=timezone.localdate())
-    return DashboardPanel(
-        title="Deferred patients due for re-screening",
-        template="screenings/_dashboard_rescreen.html",
-        context={"count": due.count(), "items": list(due[:PANEL_LIMIT])},
-        order=21,
-    )
-
-
-@register_panel
-def override_confirmations_panel(request: HttpRequest) -> DashboardPanel | None:
-    """Hard-stop overrides waiting for a second clinician. Two queries."""
-    user = request.user
-    if not isinstance(user, User) or not user.can_view_clinical:
-        return None
-    pending = overrides_awaiting_confirmation(user=user)
-    return DashboardPanel(
-        title="Overrides awaiting a second clinician",
-        template="screenings/_dashboard_confirmations.html",
-        context={"count": pending.count(), "items": list(pending[:PANEL_LIMIT])},
-        order=20,
-    )

@@ -12,6 +12,7 @@ from needlechart.accounts.models import User
 from needlechart.accounts.permissions import acting_user, clinical_required
 from needlechart.audit.services import audit_record
 from needlechart.consultations.selectors import consultation_get_for
+from needlechart.core.forms import submit
 from needlechart.protocol import OverrideLevel, Verdict, default_protocol
 from needlechart.screenings.forms import OverrideConfirmForm, ScreeningOverrideForm
 from needlechart.screenings.models import Screening
@@ -104,29 +105,24 @@ def screening_override_view(request: HttpRequest, screening_id: int) -> HttpResp
         )
         raise PermissionDenied(refusal or None)
     form = ScreeningOverrideForm(request.POST, screening=screening, user=user)
-    if form.is_valid():
-        try:
-            screening_override(
-                screening=screening,
-                verdict=form.cleaned_data["verdict"],
-                reason=form.cleaned_data["reason"],
-                by=user,
+    saved = submit(
+        form,
+        lambda: screening_override(
+            screening=screening,
+            verdict=form.cleaned_data["verdict"],
+            reason=form.cleaned_data["reason"],
+            by=user,
+        ),
+    )
+    if saved is not None:
+        if screening_override_level(screening) is OverrideLevel.SECOND_CLINICIAN:
+            messages.warning(
+                request,
+                "Override recorded, not yet in effect: a second clinician must confirm it.",
             )
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for key, errors in exc.message_dict.items():
-                    form.add_error(key if key in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
         else:
-            if screening_override_level(screening) is OverrideLevel.SECOND_CLINICIAN:
-                messages.warning(
-                    request,
-                    "Override recorded, not yet in effect: a second clinician must confirm it.",
-                )
-            else:
-                messages.success(request, "Override recorded beside the screening verdict.")
-            return redirect("screenings:detail", screening_id=screening.pk)
+            messages.success(request, "Override recorded beside the screening verdict.")
+        return redirect("screenings:detail", screening_id=screening.pk)
     screening = screening_get_for(user=user, screening_id=screening_id)
     return render(
         request, "screenings/screening_detail.html", _detail_context(user, screening, form)
@@ -169,16 +165,15 @@ def screening_override_confirm_view(request: HttpRequest, screening_id: int) -> 
     if request.method == "POST":
         if refusal:
             raise PermissionDenied(refusal)
-        if form.is_valid():
-            try:
-                screening_override_confirm(
-                    override=override, by=user, note=form.cleaned_data.get("note", "")
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, "Override confirmed: it is now in effect.")
-                return redirect("screenings:detail", screening_id=screening.pk)
+        saved = submit(
+            form,
+            lambda: screening_override_confirm(
+                override=override, by=user, note=form.cleaned_data.get("note", "")
+            ),
+        )
+        if saved is not None:
+            messages.success(request, "Override confirmed: it is now in effect.")
+            return redirect("screenings:detail", screening_id=screening.pk)
     else:
         audit_record(
             actor=user,

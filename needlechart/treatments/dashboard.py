@@ -4,8 +4,9 @@ Each panel runs at most two queries."""
 
 from django.http import HttpRequest
 
-from needlechart.accounts.models import User
-from needlechart.core.dashboard import DashboardPanel, register_panel
+from needlechart.accounts.models import CLINICAL_ROLES, Role
+from needlechart.accounts.permissions import acting_user
+from needlechart.core.dashboard import DashboardPanel, first_rows, register_panel
 from needlechart.treatments.selectors import (
     sessions_awaiting_countersign,
     symptom_reports_to_review,
@@ -14,14 +15,10 @@ from needlechart.treatments.selectors import (
 PANEL_ROWS = 8
 
 
-@register_panel
+@register_panel(roles=CLINICAL_ROLES)
 def symptoms_to_review_panel(request: HttpRequest) -> DashboardPanel | None:
-    user = request.user
-    if not isinstance(user, User) or not user.can_view_clinical:
-        return None
-    reports = symptom_reports_to_review(user=user)
-    rows = list(reports[:PANEL_ROWS])
-    count = len(rows) if len(rows) < PANEL_ROWS else reports.count()
+    user = acting_user(request)
+    rows, count = first_rows(symptom_reports_to_review(user=user), PANEL_ROWS)
     return DashboardPanel(
         title="Reported symptoms to review",
         template="treatments/_dashboard_symptoms.html",
@@ -30,16 +27,11 @@ def symptoms_to_review_panel(request: HttpRequest) -> DashboardPanel | None:
     )
 
 
-@register_panel
+@register_panel(roles={Role.CLINICIAN})
 def awaiting_countersign_panel(request: HttpRequest) -> DashboardPanel | None:
-    user = request.user
-    if not isinstance(user, User) or not user.is_active or not user.is_clinician:
-        return None
-    records = sessions_awaiting_countersign(user=user)
-    rows = list(records[:PANEL_ROWS])
+    rows, count = first_rows(sessions_awaiting_countersign(user=acting_user(request)), PANEL_ROWS)
     if not rows:
         return None
-    count = len(rows) if len(rows) < PANEL_ROWS else records.count()
     return DashboardPanel(
         title="Session records awaiting countersignature",
         template="treatments/_dashboard_countersign.html",

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical
 from needlechart.patients.models import Patient
 from needlechart.protocol import Verdict, default_protocol
 from needlechart.protocol.conditions import Condition
@@ -131,8 +131,7 @@ def safety_alerts_for(
     from needlechart.treatments.models import AdverseEvent, AdverseStatus
     from needlechart.treatments.services import adverse_event_types
 
-    if not user.can_view_clinical:
-        raise PermissionDenied(NOT_CLINICAL)
+    require_clinical(user, NOT_CLINICAL)
     today = today or timezone.localdate()
     alerts: list[SafetyAlert] = []
 

@@ -5,11 +5,11 @@ Clinical roles only. Every read runs a fixed number of queries, whatever the row
 
 from datetime import date, datetime, time, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical
 from needlechart.patients.models import Patient
 from needlechart.patients.selectors import MAX_DB_ID
 from needlechart.plans.models import TreatmentPlan
@@ -29,11 +29,6 @@ from needlechart.treatments.models import (
 REVIEW_LEVELS = (TriageLevel.CONTACT_CLINIC.value, TriageLevel.URGENT.value)
 
 
-def _require_clinical(user: User) -> None:
-    if not user.can_view_clinical:
-        raise PermissionDenied("Your role does not give access to clinical records.")
-
-
 def _check_id(value: int, what: str) -> None:
     if not 0 < value <= MAX_DB_ID:
         raise Http404(f"No such {what}.")
@@ -41,7 +36,7 @@ def _check_id(value: int, what: str) -> None:
 
 def session_get_for(*, user: User, session_id: int) -> SessionRecord:
     """The record with everything its page shows: a fixed number of queries."""
-    _require_clinical(user)
+    require_clinical(user)
     _check_id(session_id, "session")
     try:
         return (
@@ -73,7 +68,7 @@ def session_get_for(*, user: User, session_id: int) -> SessionRecord:
 
 
 def session_list_for(*, user: User, patient: Patient) -> QuerySet[SessionRecord]:
-    _require_clinical(user)
+    require_clinical(user)
     return (
         SessionRecord.objects.filter(patient=patient)
         .select_related("practitioner", "signed_by", "plan")
@@ -82,7 +77,7 @@ def session_list_for(*, user: User, patient: Patient) -> QuerySet[SessionRecord]
 
 
 def sessions_for_plan(*, user: User, plan: TreatmentPlan) -> QuerySet[SessionRecord]:
-    _require_clinical(user)
+    require_clinical(user)
     return (
         SessionRecord.objects.filter(plan=plan)
         .select_related("practitioner")
@@ -92,7 +87,7 @@ def sessions_for_plan(*, user: User, plan: TreatmentPlan) -> QuerySet[SessionRec
 
 def sessions_awaiting_countersign(*, user: User) -> QuerySet[SessionRecord]:
     """Signed records waiting for a clinician's countersignature, oldest first."""
-    _require_clinical(user)
+    require_clinical(user)
     return (
         SessionRecord.objects.filter(status=SessionStatus.SIGNED, countersign_required=True)
         .select_related("patient", "signed_by")
@@ -107,7 +102,7 @@ def lot_lookup(*, user: User, lot: str) -> list[SessionRecord]:
     Each row carries `lot_in_force` (after amendments) and `in_force` (whether that is the
     lot looked up): a record corrected *away* from the lot is still returned, flagged, so a
     recall can see it rather than lose it."""
-    _require_clinical(user)
+    require_clinical(user)
     lot = (lot or "").strip()
     if not lot or len(lot) > 64:
         return []
@@ -139,7 +134,7 @@ def lot_lookup(*, user: User, lot: str) -> list[SessionRecord]:
 
 def symptom_reports_to_review(*, user: User) -> QuerySet[SymptomReport]:
     """contact_clinic and urgent reports not yet resolved: urgent first, then oldest."""
-    _require_clinical(user)
+    require_clinical(user)
     return (
         SymptomReport.objects.filter(triage_level__in=REVIEW_LEVELS, resolved_at__isnull=True)
         .select_related("patient", "session", "created_by")
@@ -148,7 +143,7 @@ def symptom_reports_to_review(*, user: User) -> QuerySet[SymptomReport]:
 
 
 def symptom_report_get_for(*, user: User, report_id: int) -> SymptomReport:
-    _require_clinical(user)
+    require_clinical(user)
     _check_id(report_id, "report")
     try:
         return SymptomReport.objects.select_related(
@@ -159,7 +154,7 @@ def symptom_report_get_for(*, user: User, report_id: int) -> SymptomReport:
 
 
 def symptom_reports_for(*, user: User, patient: Patient) -> QuerySet[SymptomReport]:
-    _require_clinical(user)
+    require_clinical(user)
     return (
         SymptomReport.objects.filter(patient=patient)
         .select_related("session", "created_by", "resolved_by")
@@ -168,7 +163,7 @@ def symptom_reports_for(*, user: User, patient: Patient) -> QuerySet[SymptomRepo
 
 
 def adverse_event_get_for(*, user: User, event_id: int) -> AdverseEvent:
-    _require_clinical(user)
+    require_clinical(user)
     _check_id(event_id, "adverse event")
     try:
         return (
@@ -185,7 +180,7 @@ def adverse_event_get_for(*, user: User, event_id: int) -> AdverseEvent:
 
 
 def adverse_event_list_for(*, user: User, patient: Patient) -> QuerySet[AdverseEvent]:
-    _require_clinical(user)
+    require_clinical(user)
     return (
         AdverseEvent.objects.filter(patient=patient)
         .select_related("session", "created_by")
@@ -194,7 +189,7 @@ def adverse_event_list_for(*, user: User, patient: Patient) -> QuerySet[AdverseE
 
 
 def open_adverse_events(*, user: User) -> QuerySet[AdverseEvent]:
-    _require_clinical(user)
+    require_clinical(user)
     return AdverseEvent.objects.filter(status=AdverseStatus.OPEN).select_related("patient")
 
 

@@ -14,14 +14,16 @@ from typing import Any
 
 import pydantic
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from needlechart.accounts.models import User
+from needlechart.accounts.permissions import require_clinical, require_clinician
 from needlechart.audit.services import audit_record
 from needlechart.consents.selectors import consent_valid_for
 from needlechart.core import dates
+from needlechart.core.validation import required_text
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
 from needlechart.plans.selectors import plan_screening_change
@@ -146,16 +148,6 @@ NOTE_REQUIRED = "Write the follow-up note."
 RESOLVED_BEFORE_ONSET = "The resolution date is before the onset."
 
 
-def _require_clinical(user: User) -> None:
-    if not user.can_view_clinical:
-        raise PermissionDenied(NOT_CLINICAL)
-
-
-def _require_clinician(user: User) -> None:
-    if not (user.is_active and user.is_clinician):
-        raise PermissionDenied(CLINICIAN_ONLY)
-
-
 # ---------------------------------------------------------------- the day-of re-screen
 
 
@@ -221,6 +213,65 @@ def _moment_on(day: date) -> datetime:
     return now if now.date() == day else datetime.combine(day, now.time(), tzinfo=now.tzinfo)
 
 
+def _visit_to_fulfil(
+    *, plan: TreatmentPlan, appointment: Appointment | None, today: date
+) -> Appointment | None:
+    """The appointment a session charted today fulfils: the one given (checked under a lock),
+    else the patient's one booked appointment today, else None (a new visit is recorded)."""
+    if appointment is not None:
+        # Read again under a lock: the desk may have changed it since the page was shown.
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.patient_id != plan.patient_id or appointment.plan_id not in (
+            None,
+            plan.pk,
+        ):
+            raise ValidationError({"appointment": WRONG_APPOINTMENT})
+        checked_in = (
+            appointment.status == AppointmentStatus.ATTENDED
+            and not appointment.session_records.exists()
+        )
+        if appointment.status != AppointmentStatus.BOOKED and not checked_in:
+            raise ValidationError({"appointment": APPOINTMENT_NOT_BOOKED})
+        if local_day(appointment.starts_at) > today:
+            raise ValidationError({"appointment": APPOINTMENT_LATER_DAY})
+        return appointment
+    todays = [
+        a for a in appointments_to_fulfil(plan=plan, day=today) if local_day(a.starts_at) == today
+    ]
+    if len(todays) > 1:
+        raise ValidationError({"appointment": APPOINTMENT_CHOOSE.format(count=len(todays))})
+    return todays[0] if todays else None
+
+
+def _attend(
+    *,
+    plan: TreatmentPlan,
+    appointment: Appointment | None,
+    number: int,
+    by: User,
+    today: date,
+) -> Appointment:
+    """The visit marked attended (or recorded as a new attended visit) for the session."""
+    # The scheduling app's own services change the diary (attended, or a new attended visit).
+    from needlechart.scheduling.services import (
+        appointment_mark_attended,
+        appointment_record_attended,
+    )
+
+    try:
+        if appointment is not None and appointment.status == AppointmentStatus.ATTENDED:
+            return appointment  # checked in at the desk already: the link is all that is missing
+        if appointment is not None:
+            return appointment_mark_attended(
+                appointment=appointment, by=by, plan=plan, session_number=number
+            )
+        return appointment_record_attended(
+            plan=plan, session_number=number, practitioner=by, by=by, now=_moment_on(today)
+        )
+    except ValidationError as exc:
+        raise ValidationError({"appointment": exc.messages}) from None
+
+
 @transaction.atomic
 def session_start(
     *,
@@ -242,7 +293,7 @@ def session_start(
     confirmed), else the patient's one booked appointment today (several: the user must
     choose), else a new attended appointment — so the diary, the plan, the portal and the
     reminders read the visit from the link instead of guessing by date."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     plan = TreatmentPlan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
     if plan.patient.is_archived:
         raise ValidationError(PATIENT_ARCHIVED)
@@ -254,31 +305,7 @@ def session_start(
     if consent is None:
         raise ValidationError(NO_CONSENT)
     today = today or timezone.localdate()
-    if appointment is not None:
-        # Read again under a lock: the desk may have changed it since the page was shown.
-        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if appointment.patient_id != plan.patient_id or appointment.plan_id not in (
-            None,
-            plan.pk,
-        ):
-            raise ValidationError({"appointment": WRONG_APPOINTMENT})
-        checked_in = (
-            appointment.status == AppointmentStatus.ATTENDED
-            and not appointment.session_records.exists()
-        )
-        if appointment.status != AppointmentStatus.BOOKED and not checked_in:
-            raise ValidationError({"appointment": APPOINTMENT_NOT_BOOKED})
-        if local_day(appointment.starts_at) > today:
-            raise ValidationError({"appointment": APPOINTMENT_LATER_DAY})
-    else:
-        todays = [
-            a
-            for a in appointments_to_fulfil(plan=plan, day=today)
-            if local_day(a.starts_at) == today
-        ]
-        if len(todays) > 1:
-            raise ValidationError({"appointment": APPOINTMENT_CHOOSE.format(count=len(todays))})
-        appointment = todays[0] if todays else None
+    appointment = _visit_to_fulfil(plan=plan, appointment=appointment, today=today)
     performed_on = local_day(appointment.starts_at) if appointment is not None else today
     if performed_on < today and not confirm_backdated:
         raise ValidationError(
@@ -294,30 +321,8 @@ def session_start(
         rescreen.data["proceed_reason"] = proceed_reason
         rescreen.data["proceeded_by"] = by.pk
     number = (appointment.session_number if appointment else None) or _next_session_number(plan)
-    # The scheduling app's own services change the diary (attended, or a new attended visit).
-    from needlechart.scheduling.services import (
-        appointment_mark_attended,
-        appointment_record_attended,
-    )
-
     booked = appointment is not None
-    try:
-        if appointment is not None and appointment.status == AppointmentStatus.ATTENDED:
-            pass  # checked in at the desk already: the link is all that is missing
-        elif appointment is not None:
-            appointment = appointment_mark_attended(
-                appointment=appointment, by=by, plan=plan, session_number=number
-            )
-        else:
-            appointment = appointment_record_attended(
-                plan=plan,
-                session_number=number,
-                practitioner=by,
-                by=by,
-                now=_moment_on(today),
-            )
-    except ValidationError as exc:
-        raise ValidationError({"appointment": exc.messages}) from None
+    appointment = _attend(plan=plan, appointment=appointment, number=number, by=by, today=today)
     record = SessionRecord(
         patient_id=plan.patient_id,
         plan=plan,
@@ -381,7 +386,7 @@ def session_update(
     `values.check_values`, which amendments run too), so a saved draft is always complete
     enough to sign. Moving the date before the day the record was started (back-dating)
     must be confirmed."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     record = (
         SessionRecord.objects.select_for_update()
         .select_related("plan", "consent", "patient")
@@ -495,7 +500,7 @@ def sign_missing(record: SessionRecord) -> list[str]:
 def session_sign(*, session: SessionRecord, by: User) -> SessionRecord:
     """Lock the record and store its aftercare timeline. With REQUIRE_COUNTERSIGN on, a
     record signed by someone other than a clinician waits for a clinician's countersign."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     record = SessionRecord.objects.select_for_update().select_related("plan").get(pk=session.pk)
     if record.status != SessionStatus.DRAFT:
         raise ValidationError(NOT_DRAFT)
@@ -539,7 +544,7 @@ def session_sign(*, session: SessionRecord, by: User) -> SessionRecord:
 
 @transaction.atomic
 def session_countersign(*, session: SessionRecord, by: User) -> SessionRecord:
-    _require_clinician(by)
+    require_clinician(by, CLINICIAN_ONLY)
     record = SessionRecord.objects.select_for_update().get(pk=session.pk)
     if not record.awaiting_countersign:
         raise ValidationError(NOT_AWAITING_COUNTERSIGN)
@@ -599,7 +604,7 @@ def session_amend(
     """Correct a signed record: the correction is stored beside the original value. The
     typed value is parsed by the draft form's own field and the record, so corrected, must
     pass every check the draft form runs (`values.check_values`)."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     record = (
         SessionRecord.objects.select_for_update()
         .select_related("plan", "consent", "patient", "practitioner")
@@ -664,7 +669,7 @@ def symptom_report_record(
     channel: str = Channel.PHONE,
 ) -> SymptomReport:
     """A reported symptom, triaged by the engine (level, reason, advice)."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     today = timezone.localdate()
     reported_on = reported_on or today
     errors: dict[str, str] = dates.date_errors(
@@ -715,15 +720,13 @@ def symptom_report_record(
 
 @transaction.atomic
 def symptom_report_resolve(*, report: SymptomReport, by: User, note: str) -> SymptomReport:
-    _require_clinician(by)
+    require_clinician(by, CLINICIAN_ONLY)
     row = SymptomReport.objects.select_for_update().get(pk=report.pk)
     if row.resolved_at is not None:
         raise ValidationError(REPORT_RESOLVED)
     if not row.needs_review:
         raise ValidationError(REPORT_NOT_FOR_REVIEW)
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"resolution_note": RESOLUTION_REQUIRED})
+    note = required_text(note, field="resolution_note", message=RESOLUTION_REQUIRED)
     now = timezone.now()
     row.resolved_by = by
     row.resolved_at = now
@@ -755,7 +758,7 @@ def adverse_event_record(
     outcome: str = "",
 ) -> AdverseEvent:
     """An adverse event; when linked to a session, its device and cartridge lot are copied."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     errors: dict[str, str] = {}
     other = (event_type_other or "").strip()
     if event_type not in adverse_event_types():
@@ -813,7 +816,7 @@ def adverse_event_update(
     resolved_on: date | None = None,
 ) -> AdverseEventUpdate:
     """A follow-up note; optionally the new outcome, and resolution (with its date)."""
-    _require_clinical(by)
+    require_clinical(by, NOT_CLINICAL)
     row = AdverseEvent.objects.select_for_update().get(pk=event.pk)
     if row.status == AdverseStatus.RESOLVED:
         raise ValidationError(EVENT_RESOLVED)

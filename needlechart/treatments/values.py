@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from needlechart.accounts.models import CLINICAL_ROLES
+from needlechart.accounts.permissions import has_role
 from needlechart.core import dates
 from needlechart.core.dates import ClinicalDateField
 from needlechart.core.limits import limit_error, with_limit
@@ -202,7 +204,7 @@ def _check_depths(
     return clean, clean_reasons
 
 
-def check_values(
+def check_values(  # noqa: C901 - one check per charted field, each with its message
     *, record: SessionRecord, values: Mapping[str, Any], today: date
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(clean values, errors keyed by field) for a record's values.
@@ -215,7 +217,7 @@ def check_values(
         {"performed_on": performed_on}, born=record.patient.date_of_birth, today=today, past=True
     )
     practitioner = values["practitioner"]
-    if not (practitioner is not None and practitioner.is_active and practitioner.can_view_clinical):
+    if not has_role(practitioner, CLINICAL_ROLES):
         errors["practitioner"] = PRACTITIONER_NOT_CLINICAL
     device = values["device"]
     if record.consent.device and device != record.consent.device:

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from needlechart.accounts.permissions import acting_user, clinical_required
-from needlechart.assessments.forms import add_service_errors
 from needlechart.audit.services import audit_record
 from needlechart.consents.selectors import consent_valid_for
 from needlechart.core.dates import safe_add_days
+from needlechart.core.forms import act_and_report, add_service_errors, submit
 from needlechart.patients.selectors import MAX_DB_ID, patient_get_for
 from needlechart.plans.models import TreatmentPlan
 from needlechart.plans.selectors import plan_get_for
@@ -316,14 +316,10 @@ def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
         messages.error(request, "A signed record cannot be edited: record an amendment instead.")
         return redirect("treatments:detail", session_id=record.pk)
     form = SessionForm(request.POST or None, session=record)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session_update(session=record, by=user, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Session record saved as a draft. Sign it to lock it.")
-            return redirect("treatments:detail", session_id=record.pk)
+    saved = submit(form, lambda: session_update(session=record, by=user, **form.service_data()))
+    if saved is not None:
+        messages.success(request, "Session record saved as a draft. Sign it to lock it.")
+        return redirect("treatments:detail", session_id=record.pk)
     elif request.method == "GET":
         audit_record(actor=user, action="session.view", obj=record, patient_id=record.patient_id)
     context = {
@@ -385,13 +381,9 @@ def session_countersign_view(request: HttpRequest, session_id: int) -> HttpRespo
     if not user.is_clinician:
         messages.error(request, "Only a clinician can countersign a session record.")
         return redirect("treatments:detail", session_id=record.pk)
-    try:
-        session_countersign(session=record, by=user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, "Countersigned.")
+    act_and_report(
+        request, lambda: session_countersign(session=record, by=user), done="Countersigned."
+    )
     return redirect("treatments:detail", session_id=record.pk)
 
 
@@ -404,14 +396,10 @@ def session_amend_view(request: HttpRequest, session_id: int) -> HttpResponse:
         messages.error(request, "A draft is edited directly; amendments are for signed records.")
         return redirect("treatments:edit", session_id=record.pk)
     form = AmendForm(request.POST or None, session=record)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session_amend(session=record, by=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Amendment recorded. The original value stays visible.")
-            return redirect("treatments:detail", session_id=record.pk)
+    saved = submit(form, lambda: session_amend(session=record, by=user, **form.cleaned_data))
+    if saved is not None:
+        messages.success(request, "Amendment recorded. The original value stays visible.")
+        return redirect("treatments:detail", session_id=record.pk)
     current = [
         {"label": label, "value": current_value(record, key)}
         for key, label in amendable_fields(record).items()
@@ -568,16 +556,15 @@ def symptom_resolve(request: HttpRequest, report_id: int) -> HttpResponse:
         messages.error(request, "Only a clinician can resolve a reported symptom.")
         return redirect("treatments:symptom_detail", report_id=report.pk)
     form = ResolveForm(request.POST)
-    if form.is_valid():
-        try:
-            symptom_report_resolve(
-                report=report, by=user, note=form.cleaned_data["resolution_note"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Report resolved.")
-            return redirect("treatments:symptom_detail", report_id=report.pk)
+    saved = submit(
+        form,
+        lambda: symptom_report_resolve(
+            report=report, by=user, note=form.cleaned_data["resolution_note"]
+        ),
+    )
+    if saved is not None:
+        messages.success(request, "Report resolved.")
+        return redirect("treatments:symptom_detail", report_id=report.pk)
     return render(
         request,
         "treatments/symptom_detail.html",
@@ -629,14 +616,12 @@ def adverse_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     if raw.isdigit():
         initial["session"] = int(raw)
     form = AdverseEventForm(request.POST or None, sessions=sessions, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = adverse_event_record(patient=patient, by=user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Adverse event recorded.")
-            return redirect("treatments:adverse_detail", event_id=event.pk)
+    event = submit(
+        form, lambda: adverse_event_record(patient=patient, by=user, **form.cleaned_data)
+    )
+    if event is not None:
+        messages.success(request, "Adverse event recorded.")
+        return redirect("treatments:adverse_detail", event_id=event.pk)
     return render(request, "treatments/adverse_form.html", {"patient": patient, "form": form})
 
 

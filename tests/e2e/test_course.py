@@ -16,8 +16,8 @@ from needlechart.outcomes.models import FollowUp
 from needlechart.patients.models import Patient
 from needlechart.protocol import default_protocol
 from needlechart.scheduling.models import Appointment, OpeningHours
-from needlechart.scheduling.testing import approved_plan
 from needlechart.treatments.models import SessionRecord, SymptomReport
+from tests.factories.scheduling import approved_plan
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -105,7 +105,7 @@ def test_consent_booking_session_symptom_follow_up(
     page.get_by_role("button", name="Save draft").click()
     page.locator("#sign-button").click()
     # The confirm step: what cannot be undone, then the box and the button.
-    assert page.locator("#sign-irreversible").is_visible()
+    page.locator("#sign-irreversible").wait_for()  # the click navigates: wait for the page
     page.locator("#id_confirm").check()
     page.locator("#sign-confirm-button").click()
     page.wait_for_url(f"{base}/treatments/session/*/")

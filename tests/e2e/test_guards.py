@@ -12,10 +12,10 @@ import pytest
 
 from needlechart.accounts.models import Role, User
 from needlechart.patients.models import Patient
-from needlechart.plans.testing import DEFER, example_intake, screen_patient
 from needlechart.protocol import depth_limit
 from needlechart.screenings.models import Screening
-from needlechart.treatments import testing as t
+from tests.factories import treatments as t
+from tests.factories.plans import DEFER, example_intake, screen_patient
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -179,7 +179,7 @@ def test_consultation_to_approved_plan(
     page.locator('input[name="depth_cheeks"]').fill("2.5")  # deeper than the protocol's range
     page.locator('input[name="depth_neck"]').fill("0.5")  # no sourced range: clinician-set
     page.get_by_role("button", name="Save values").click()
-    assert page.locator("#id_depth_cheeks_reason_error, .field__error").first.is_visible()
+    page.locator("#id_depth_cheeks_reason_error, .field__error").first.wait_for()
     screenshot("09-plan-deviation-needs-reason")
     page.locator(
         'textarea[name="depth_cheeks_reason"], input[name="depth_cheeks_reason"]'

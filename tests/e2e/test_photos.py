@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from needlechart.accounts.models import User
 from needlechart.imaging.models import Photo
-from needlechart.imaging.testing import give_photo_consent, use_temp_photo_storage
 from needlechart.patients.models import Patient
+from tests.factories.imaging import give_photo_consent, use_temp_photo_storage
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -18,7 +18,7 @@ from needlechart.audit.models import AuditEvent
 from needlechart.patients.models import Patient
 from needlechart.treatments.models import AdverseEvent, AdverseStatus, SessionRecord
 from needlechart.treatments.services import adverse_event_record
-from needlechart.treatments.testing import LOT, charted_session, consented_plan
+from tests.factories.treatments import LOT, charted_session, consented_plan
 
 pytestmark = pytest.mark.django_db
 

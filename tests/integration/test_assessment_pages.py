@@ -15,8 +15,8 @@ from needlechart.assessments.models import Assessment
 from needlechart.assessments.services import assessment_record
 from needlechart.audit.models import AuditEvent
 from needlechart.patients.models import Patient
-from needlechart.plans.testing import screen_patient
 from needlechart.protocol import default_protocol
+from tests.factories.plans import screen_patient
 
 pytestmark = pytest.mark.django_db
 

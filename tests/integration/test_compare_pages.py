@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,19 +20,14 @@ from needlechart.assessments.models import AssessmentKind
 from needlechart.assessments.services import assessment_record
 from needlechart.audit.models import AuditEvent
 from needlechart.imaging.models import Photo, PhotoView, VisitKind
-from needlechart.imaging.testing import give_photo_consent, store_photo, use_temp_photo_storage
-from needlechart.outcomes.testing import signed_session
 from needlechart.patients.models import Patient
+from tests.factories.imaging import give_photo_consent, store_photo
+from tests.factories.outcomes import signed_session
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("photo_storage")]
 
 D1 = date(2025, 1, 6)
 D2 = date(2025, 3, 3)
-
-
-@pytest.fixture(autouse=True)
-def photo_storage(settings: Any, tmp_path: Path) -> Path:
-    return use_temp_photo_storage(settings, tmp_path)
 
 
 @pytest.fixture

@@ -17,16 +17,16 @@ from needlechart.audit.models import AuditEvent
 from needlechart.consents.models import Consent, ConsentStatus
 from needlechart.consents.services import COUNTERSIGN_ROLE, consent_create, consent_withdraw
 from needlechart.consents.signature import BLANK, EMPTY, NOT_DATA_URL, NOT_PNG, TOO_BIG
-from needlechart.consents.testing import (
+from needlechart.patients.models import Patient
+from needlechart.plans.models import TreatmentPlan
+from tests.factories.consents import (
     approve_plan,
     data_url,
     png_bytes,
     signature_url,
     signed_consent,
 )
-from needlechart.patients.models import Patient
-from needlechart.plans.models import TreatmentPlan
-from needlechart.plans.testing import NECK
+from tests.factories.plans import NECK
 
 pytestmark = pytest.mark.django_db
 

@@ -17,14 +17,14 @@ from pypdf import PdfReader
 
 from needlechart.accounts.models import User
 from needlechart.audit.models import AuditEvent
-from needlechart.documents.testing import Course, course
-from needlechart.imaging.testing import use_temp_photo_storage
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
 from needlechart.protocol import default_protocol, preparation_schedule
 from needlechart.protocol.aftercare import aftercare_timeline
 from needlechart.protocol.vocabulary import Symptom, TriageLevel
 from needlechart.scheduling.models import Appointment, AppointmentStatus
+from tests.factories.documents import Course, course
+from tests.factories.imaging import use_temp_photo_storage
 
 # Loaded by name: pypdfium2 ships no type information.
 pdfium: Any = importlib.import_module("pypdfium2")
@@ -140,7 +140,7 @@ def test_plan_summary(clinician_client: Client, treated: Course, patient: Patien
 def test_plan_summary_booked_and_planned_dates(
     clinician: User, clinician_client: Client, patient: Patient
 ) -> None:
-    from needlechart.outcomes.testing import approved_plan
+    from tests.factories.outcomes import approved_plan
 
     start = timezone.localdate() + timedelta(days=30)
     plan = approved_plan(patient=patient, by=clinician, start_date=start)
@@ -167,7 +167,7 @@ def test_plan_summary_refuses_a_draft(
     clinician: User, clinician_client: Client, patient: Patient
 ) -> None:
     from needlechart.plans.services import plan_draft
-    from needlechart.plans.testing import screen_patient
+    from tests.factories.plans import screen_patient
 
     draft = plan_draft(screening=screen_patient(patient=patient, by=clinician), by=clinician)
     url = reverse("documents:plan_summary", args=[draft.pk])
@@ -338,7 +338,7 @@ def test_no_link_for_a_draft_plan(
     clinician: User, clinician_client: Client, patient: Patient
 ) -> None:
     from needlechart.plans.services import plan_draft
-    from needlechart.plans.testing import screen_patient
+    from tests.factories.plans import screen_patient
 
     draft: TreatmentPlan = plan_draft(
         screening=screen_patient(patient=patient, by=clinician), by=clinician

@@ -22,14 +22,14 @@ from needlechart.core.limits import LIMIT_EXCEEDED
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
 from needlechart.plans.services import plan_adjust, plan_approve, plan_draft
-from needlechart.plans.testing import screen_patient
 from needlechart.protocol import depth_limit, interval_limit, session_limit
 from needlechart.scheduling.models import OpeningHours
 from needlechart.scheduling.proposals import Clinic, Diary, IntervalRange, propose_series
 from needlechart.scheduling.services import SlotChoice, appointment_book, series_book
-from needlechart.treatments import testing as t
 from needlechart.treatments.models import SessionRecord
 from needlechart.treatments.services import session_amend, session_update
+from tests.factories import treatments as t
+from tests.factories.plans import screen_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -272,7 +272,7 @@ def open_every_day() -> None:
 
 @pytest.fixture
 def booking_plan(patient: Patient, clinician: User, open_every_day: None) -> TreatmentPlan:
-    from needlechart.scheduling.testing import approved_plan
+    from tests.factories.scheduling import approved_plan
 
     return approved_plan(
         patient=patient, clinician=clinician, start_date=MONDAY, sessions=3, interval_weeks=4

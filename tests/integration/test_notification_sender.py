@@ -18,15 +18,15 @@ from needlechart.accounts.models import User
 from needlechart.notifications.models import Message, MessageKind, MessageStatus
 from needlechart.notifications.sending import send_due_messages_once
 from needlechart.notifications.tasks import send_due_messages
-from needlechart.outcomes.testing import approved_plan, signed_session
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
-from needlechart.plans.testing import screen_patient
 from needlechart.protocol import default_protocol
 from needlechart.protocol.aftercare import check_in_days
 from needlechart.protocol.patient import preparation_text
 from needlechart.scheduling.models import Appointment, AppointmentStatus
 from needlechart.screenings.models import Screening
+from tests.factories.outcomes import approved_plan, signed_session
+from tests.factories.plans import screen_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -136,8 +136,12 @@ def test_rescreen_reminder_for_a_deferred_patient(clinician: User, patient: Pati
     run_twice(at(2030, 5, 1, 10))
     assert sent_kinds() == {MessageKind.RESCREEN_REMINDER: 1}
     assert_each_sent_once()
-    # a later screening of the patient supersedes it: nothing for it
+    # A later screening of the patient supersedes a deferral: no reminder for that one.
+    deferred = screen_patient(patient=patient, by=clinician)
+    Screening.objects.filter(pk=deferred.pk).update(verdict="defer", rescreen_on=date(2030, 6, 1))
     screen_patient(patient=patient, by=clinician)
+    run_twice(at(2030, 6, 1, 10))
+    assert sent_kinds() == {MessageKind.RESCREEN_REMINDER: 1}
 
 
 def test_opted_out_patient_gets_only_essential(

@@ -19,15 +19,15 @@ from django.urls import reverse
 from needlechart.accounts.models import User
 from needlechart.assessments.models import Assessment
 from needlechart.consultations.models import Consultation
-from needlechart.documents.testing import Course, course
 from needlechart.imaging.models import Photo
-from needlechart.imaging.testing import use_temp_photo_storage
 from needlechart.outcomes.models import FollowUp
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
 from needlechart.screenings.models import Screening
 from needlechart.treatments.models import AdverseEvent, SessionRecord, SymptomReport
 from needlechart.treatments.services import symptom_report_record
+from tests.factories.documents import Course, course
+from tests.factories.imaging import use_temp_photo_storage
 
 pytestmark = pytest.mark.django_db
 

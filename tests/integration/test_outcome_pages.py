@@ -18,10 +18,10 @@ from needlechart.assessments.services import assessment_record
 from needlechart.audit.models import AuditEvent
 from needlechart.outcomes.models import FollowUp
 from needlechart.outcomes.services import follow_up_record
-from needlechart.outcomes.testing import approved_plan, signed_session
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
 from needlechart.protocol import default_protocol
+from tests.factories.outcomes import approved_plan, signed_session
 
 pytestmark = pytest.mark.django_db
 

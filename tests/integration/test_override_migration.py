@@ -11,7 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from needlechart.accounts.models import User
 from needlechart.patients.models import Patient
-from needlechart.plans.testing import DEFER, PRECAUTIONS, screen_patient
+from tests.factories.plans import DEFER, PRECAUTIONS, screen_patient
 
 BEFORE = [("screenings", "0003_override_level_and_confirmation")]
 AFTER = [("screenings", "0005_override_level_not_null")]

@@ -14,7 +14,6 @@ from django.utils.html import escape
 
 from needlechart.accounts.models import Role, User
 from needlechart.patients.models import Patient
-from needlechart.plans.testing import DEFER, screen_patient
 from needlechart.screenings.models import Screening
 from needlechart.screenings.services import (
     CONFIRM_OWN,
@@ -22,6 +21,7 @@ from needlechart.screenings.services import (
     PENDING_NOTE,
     screening_override,
 )
+from tests.factories.plans import DEFER, screen_patient
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -29,15 +29,12 @@ from pypdf import PdfReader
 from needlechart.accounts.models import User
 from needlechart.assessments.services import assessment_record
 from needlechart.consents.models import Consent
-from needlechart.consents.testing import signed_consent
 from needlechart.notifications import due
 from needlechart.notifications.collect import _preparation_steps
 from needlechart.notifications.content import render as render_message
 from needlechart.notifications.models import MessageKind
-from needlechart.outcomes.testing import signed_session
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
-from needlechart.plans.testing import PRECAUTIONS, PROCEED, approved_plan
 from needlechart.portal.services import _token_create, portal_invite
 from needlechart.prescreen.explain import SENTENCES
 from needlechart.prescreen.questionnaire import DERMATOSES, PROCEDURES, YES_NO_PATHS
@@ -46,6 +43,9 @@ from needlechart.protocol.aftercare import aftercare_timeline
 from needlechart.protocol.vocabulary import Symptom
 from needlechart.scheduling.models import Appointment, AppointmentStatus
 from needlechart.treatments.models import SessionRecord
+from tests.factories.consents import signed_consent
+from tests.factories.outcomes import signed_session
+from tests.factories.plans import PRECAUTIONS, PROCEED, approved_plan
 from tests.integration.test_prescreen_pages import all_clear
 
 pytestmark = pytest.mark.django_db
@@ -167,7 +167,7 @@ RICH_RF = {
 
 
 def _intake(changes: dict[str, Any]) -> dict[str, Any]:
-    from needlechart.plans.testing import example_intake
+    from tests.factories.plans import example_intake
 
     base = example_intake(PRECAUTIONS if changes is RICH_RF else PROCEED)
     for path, value in changes.items():
@@ -377,7 +377,8 @@ def test_emails_of_every_kind_carry_no_staff_text(rf: Treated, clinician: User) 
             subject, body = render_message(message, patient)
             texts[f"{kind} {n}"] = f"{subject}\n{body}"
     mail.outbox.clear()
-    portal_invite(patient=patient, by=clinician)
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the link goes after commit
+        portal_invite(patient=patient, by=clinician)
     [sign_in] = mail.outbox
     texts[MessageKind.PORTAL_SIGN_IN] = f"{sign_in.subject}\n{sign_in.body}"
     covered = {key.split(" ")[0] for key in texts}

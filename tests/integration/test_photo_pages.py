@@ -22,23 +22,17 @@ from needlechart.audit.models import AuditEvent
 from needlechart.consents.models import ConsentStatus
 from needlechart.imaging.models import Photo, PhotoView, VisitKind
 from needlechart.imaging.selectors import open_photo, photo_get_for, photos_for
-from needlechart.imaging.testing import (
+from needlechart.patients.models import Patient
+from tests.factories.imaging import (
     give_photo_consent,
     image_bytes,
     store_photo,
-    use_temp_photo_storage,
 )
-from needlechart.patients.models import Patient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("photo_storage")]
 
 D1 = date(2025, 1, 6)
 D2 = date(2025, 3, 3)
-
-
-@pytest.fixture(autouse=True)
-def photo_dir(settings: Any, tmp_path: Path) -> Path:
-    return use_temp_photo_storage(settings, tmp_path)
 
 
 @pytest.fixture
@@ -157,9 +151,9 @@ def test_no_such_photo_is_404(clinician_client: Client, consent: Any, photo_id: 
 
 
 def test_missing_file_is_404_not_500(
-    clinician_client: Client, photo: Photo, photo_dir: Path
+    clinician_client: Client, photo: Photo, photo_storage: Path
 ) -> None:
-    (photo_dir / str(photo.original.name)).unlink()
+    (photo_storage / str(photo.original.name)).unlink()
     assert _file(clinician_client, photo, "full").status_code == 404
 
 
@@ -185,7 +179,7 @@ def test_media_url_and_stored_names_never_reach_the_pages(
 
 @pytest.fixture
 def two_visits(consent: Any, clinician: User, patient: Patient) -> dict[str, Photo]:
-    from needlechart.outcomes.testing import signed_session
+    from tests.factories.outcomes import signed_session
 
     session = signed_session(plan=consent.plan, by=clinician, number=2, performed_on=D2)
     return {
@@ -372,7 +366,7 @@ def test_detail_bad_tags_are_form_errors(
 
 
 def test_archive_needs_confirmation_and_a_reason(
-    clinician_client: Client, photo: Photo, photo_dir: Path
+    clinician_client: Client, photo: Photo, photo_storage: Path
 ) -> None:
     url = reverse("imaging:archive", args=[photo.pk])
     page = clinician_client.get(url)
@@ -385,7 +379,7 @@ def test_archive_needs_confirmation_and_a_reason(
     assert response.status_code == 302
     photo.refresh_from_db()
     assert photo.archived_at is not None and photo.archived_reason == "blurred"
-    assert (photo_dir / str(photo.original.name)).is_file()  # kept
+    assert (photo_storage / str(photo.original.name)).is_file()  # kept
     event = AuditEvent.objects.get(action="photo.archive", object_id=str(photo.pk))
     assert event.detail == {"reason": "blurred"}
     gallery = reverse("imaging:gallery", args=[photo.patient_id])

@@ -22,23 +22,17 @@ from needlechart.consents.models import ConsentStatus
 from needlechart.imaging.models import Photo, PhotoView, VisitKind
 from needlechart.imaging.selectors import open_photo, photo_consent
 from needlechart.imaging.services import display_name, photo_upload
-from needlechart.imaging.testing import (
+from needlechart.patients.models import Patient
+from tests.factories.imaging import (
     GPS_IFD,
     give_photo_consent,
     image_bytes,
     upload,
-    use_temp_photo_storage,
 )
-from needlechart.patients.models import Patient
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("photo_storage")]
 
 RANDOM_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|webp)$")
-
-
-@pytest.fixture(autouse=True)
-def photo_dir(settings: Any, tmp_path: Path) -> Path:
-    return use_temp_photo_storage(settings, tmp_path)
 
 
 @pytest.fixture
@@ -94,7 +88,7 @@ def test_patient_chart_links_to_photos(
 
 
 def test_batch_saves_valid_files_and_names_each_refusal(
-    clinician_client: Client, patient: Patient, consent: Any, photo_dir: Path
+    clinician_client: Client, patient: Patient, consent: Any, photo_storage: Path
 ) -> None:
     files = [
         upload("IMG_0001.jpg", image_bytes(64, 48, gps=True)),
@@ -118,12 +112,12 @@ def test_batch_saves_valid_files_and_names_each_refusal(
         assert RANDOM_NAME.match(str(photo.original.name)), photo.original.name
         assert RANDOM_NAME.match(str(photo.thumbnail.name)), photo.thumbnail.name
         assert photo.original.name != photo.thumbnail.name
-        assert (photo_dir / str(photo.original.name)).is_file()  # in the temporary storage
-        assert (photo_dir / str(photo.thumbnail.name)).is_file()
+        assert (photo_storage / str(photo.original.name)).is_file()  # in the temporary storage
+        assert (photo_storage / str(photo.thumbnail.name)).is_file()
         assert photo.lighting_notes == "ring light"
         assert len(photo.sha256) == 64
-        assert photo.size_bytes == (photo_dir / str(photo.original.name)).stat().st_size
-    assert "IMG_0001" not in " ".join(p.name for p in photo_dir.iterdir())
+        assert photo.size_bytes == (photo_storage / str(photo.original.name)).stat().st_size
+    assert "IMG_0001" not in " ".join(p.name for p in photo_storage.iterdir())
 
     events = AuditEvent.objects.filter(patient_id=patient.pk)
     assert events.filter(action="photo.upload").count() == 2
@@ -209,7 +203,7 @@ def test_all_refused_stays_on_the_form(
 
 
 def test_file_name_is_kept_as_data_only(
-    clinician_client: Client, patient: Patient, consent: Any, photo_dir: Path
+    clinician_client: Client, patient: Patient, consent: Any, photo_storage: Path
 ) -> None:
     response = _post(clinician_client, patient, [upload("../../etc/<i>x.jpg", image_bytes())])
     assert "<i>x.jpg" not in response.content.decode()  # escaped in the message
@@ -218,7 +212,7 @@ def test_file_name_is_kept_as_data_only(
     assert display_name("C:\\Users\\me\\IMG\x00_1.jpg") == "IMG_1.jpg"
     assert display_name("") == "unnamed file"
     assert RANDOM_NAME.match(str(photo.original.name))
-    assert list(photo_dir.parent.glob("**/*x*.jpg")) == []
+    assert list(photo_storage.parent.glob("**/*x*.jpg")) == []
 
 
 # ---------------------------------------------------------------- bad input, never a 500
@@ -281,7 +275,7 @@ def test_close_up_with_zone_is_saved(
 def test_session_of_another_patient_is_refused_by_the_service(
     clinician: User, patient: Patient, consent: Any, make_patient: Any
 ) -> None:
-    from needlechart.outcomes.testing import signed_session
+    from tests.factories.outcomes import signed_session
 
     other = make_patient()
     other_consent = give_photo_consent(patient=other, by=clinician)
@@ -304,7 +298,7 @@ def test_session_of_another_patient_is_refused_by_the_service(
 def test_upload_from_a_session_presets_the_visit(
     clinician_client: Client, clinician: User, patient: Patient, consent: Any
 ) -> None:
-    from needlechart.outcomes.testing import signed_session
+    from tests.factories.outcomes import signed_session
 
     session = signed_session(
         plan=consent.plan, by=clinician, number=1, performed_on=timezone.localdate()
@@ -430,7 +424,7 @@ def test_archived_patient_gets_no_new_photos(
 
 
 def test_a_failed_save_leaves_no_files(
-    clinician: User, patient: Patient, consent: Any, photo_dir: Path, monkeypatch: Any
+    clinician: User, patient: Patient, consent: Any, photo_storage: Path, monkeypatch: Any
 ) -> None:
     from needlechart.imaging import services
 
@@ -448,4 +442,4 @@ def test_a_failed_save_leaves_no_files(
             view=PhotoView.FRONT,
         )
     assert not Photo.objects.exists()
-    assert not any(photo_dir.iterdir()) if photo_dir.exists() else True
+    assert not any(photo_storage.iterdir()) if photo_storage.exists() else True

@@ -23,9 +23,9 @@ from needlechart.plans.services import (
     plan_adjust,
     plan_draft,
 )
-from needlechart.plans.testing import DEFER, NECK, screen_patient
 from needlechart.protocol import preparation_schedule
 from needlechart.screenings.models import Screening
+from tests.factories.plans import DEFER, NECK, screen_patient
 
 pytestmark = pytest.mark.django_db
 

@@ -11,21 +11,21 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from needlechart.accounts.models import User
-from needlechart.documents.testing import Course, course
-from needlechart.imaging.testing import GPS_IFD, image_bytes, upload, use_temp_photo_storage
-from needlechart.outcomes.testing import signed_session
 from needlechart.patients.models import Patient
 from needlechart.portal.models import CheckIn, CheckInPhoto, PortalToken, RescheduleRequest
 from needlechart.portal.services import hash_secret
 from needlechart.portal.views import NEUTRAL_ANSWER, SESSION_KEY
 from needlechart.protocol.aftercare import aftercare_timeline
 from needlechart.scheduling.models import Appointment, AppointmentStatus
+from tests.factories.documents import Course, course
+from tests.factories.imaging import GPS_IFD, image_bytes, upload, use_temp_photo_storage
+from tests.factories.outcomes import signed_session
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,8 @@ def _setup(settings: Any, tmp_path: Path) -> None:
 
 def invite_secret(client: Client, patient: Patient) -> str:
     mail.outbox.clear()
-    response = client.post(reverse("portal:invite", args=[patient.pk]))
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the link goes after commit
+        response = client.post(reverse("portal:invite", args=[patient.pk]))
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     match = LINK.search(str(mail.outbox[0].body))
@@ -172,7 +173,8 @@ def test_unknown_link_refused() -> None:
 def test_request_link_neutral_answer(mine: Any) -> None:
     client = Client()
     url = reverse("portal:request_link")
-    known = client.post(url, {"email": "MIA@example.com"})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        known = client.post(url, {"email": "MIA@example.com"})
     unknown = client.post(url, {"email": "nobody@example.com"})
     assert known.status_code == unknown.status_code == 200
     assert NEUTRAL_ANSWER in known.content.decode()

@@ -23,11 +23,11 @@ from needlechart.audit.models import AuditEvent
 from needlechart.imaging.models import Photo, RednessMeasurement, VisitKind
 from needlechart.imaging.redness import method_citation, redness_measure, session_before
 from needlechart.imaging.services import photo_archive
-from needlechart.imaging.testing import give_photo_consent, store_photo, use_temp_photo_storage
-from needlechart.outcomes.testing import signed_session
 from needlechart.patients.models import Patient
+from tests.factories.imaging import give_photo_consent, store_photo
+from tests.factories.outcomes import signed_session
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("photo_storage")]
 
 S1 = date(2025, 2, 3)
 S2 = date(2025, 3, 3)
@@ -42,11 +42,6 @@ def png(colour: tuple[int, int, int] = SKIN, size: tuple[int, int] = (60, 40)) -
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def photo_storage(settings: Any, tmp_path: Path) -> Path:
-    return use_temp_photo_storage(settings, tmp_path)
 
 
 @pytest.fixture
@@ -222,7 +217,7 @@ def test_chart_shows_series_per_session_and_table(
     assert [len(s.points) for s in chart.series] == [3, 3]
     assert chart.series[0].label.startswith("Session 1")
     assert chart.before_first_session == 1
-    assert '<svg class="redness-chart"' in html and "<polyline" in html
+    assert '<svg class="chart redness-chart"' in html and "<polyline" in html
     assert 'id="redness-table"' in html and html.count("<tr>") >= 8
     assert "UNVERIFIED" in html and method_citation() in html.replace("&#x27;", "'")
     assert 'id="before-first-session"' in html

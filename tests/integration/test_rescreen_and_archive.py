@@ -17,14 +17,14 @@ from needlechart.notifications.collect import collect_due
 from needlechart.notifications.models import Message, MessageKind, MessageStatus
 from needlechart.notifications.sending import send_due_messages_once
 from needlechart.notifications.services import SKIP_ARCHIVED, message_log
-from needlechart.outcomes.testing import approved_plan, signed_session
 from needlechart.patients.models import Patient
 from needlechart.patients.services import patient_archive
-from needlechart.plans.testing import screen_patient
 from needlechart.scheduling.models import Appointment, AppointmentStatus
 from needlechart.screenings.models import Screening
 from needlechart.screenings.selectors import screenings_due_for_rescreen
 from needlechart.screenings.services import screening_override
+from tests.factories.outcomes import approved_plan, signed_session
+from tests.factories.plans import screen_patient
 
 pytestmark = pytest.mark.django_db
 

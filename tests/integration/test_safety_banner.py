@@ -19,9 +19,7 @@ from django.utils.html import escape
 from needlechart.accounts.models import User
 from needlechart.assessments.services import assessment_record
 from needlechart.patients.models import Patient
-from needlechart.plans.testing import example_intake, screen_patient
 from needlechart.protocol import default_protocol
-from needlechart.treatments import testing as t
 from needlechart.treatments.safety import (
     ALERT_RULES,
     HARD_STOP,
@@ -32,6 +30,8 @@ from needlechart.treatments.safety import (
     safety_alerts_for,
 )
 from needlechart.treatments.services import adverse_event_record, adverse_event_update
+from tests.factories import treatments as t
+from tests.factories.plans import example_intake, screen_patient
 
 pytestmark = pytest.mark.django_db
 
@@ -204,8 +204,8 @@ def test_a_hard_stop_in_the_latest_screening_and_its_override_state(
     clinician_client: Client, clinician: User, make_user: Any, patient: Patient
 ) -> None:
     from needlechart.accounts.models import Role
-    from needlechart.plans.testing import DEFER
     from needlechart.screenings.services import screening_override, screening_override_confirm
+    from tests.factories.plans import DEFER
 
     screening = screen_patient(patient=patient, by=clinician, example=DEFER)
     html = chart(clinician_client, patient)

@@ -25,10 +25,10 @@ from needlechart.assessments.models import AssessmentKind
 from needlechart.assessments.services import assessment_record
 from needlechart.imaging.models import Photo, PhotoView, RednessMeasurement, VisitKind
 from needlechart.imaging.redness import redness_measure
-from needlechart.imaging.testing import give_photo_consent, store_photo, use_temp_photo_storage
 from needlechart.outcomes.services import follow_up_record
-from needlechart.outcomes.testing import signed_session
 from needlechart.patients.models import Patient
+from tests.factories.imaging import give_photo_consent, store_photo, use_temp_photo_storage
+from tests.factories.outcomes import signed_session
 
 pytestmark = pytest.mark.django_db
 

@@ -17,10 +17,10 @@ from needlechart.consultations.forms import intake_initial
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
 from needlechart.plans.services import SCREENING_CHANGED
-from needlechart.plans.testing import EXAMPLES, PROCEED
 from needlechart.screenings.models import Screening
 from needlechart.screenings.services import REPLACE_HAS_PLAN
-from needlechart.treatments.testing import consented_plan
+from tests.factories.plans import EXAMPLES, PROCEED
+from tests.factories.treatments import consented_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.test import Client
 
 from needlechart.accounts.models import User
 from needlechart.patients.models import Patient
-from needlechart.plans.testing import DEFER, PROCEED, screen_patient
+from tests.factories.plans import DEFER, PROCEED, screen_patient
 
 
 def test_treatable_screening_offers_assessment_and_plan(

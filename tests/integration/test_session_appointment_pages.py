@@ -18,7 +18,7 @@ from needlechart.plans.models import TreatmentPlan
 from needlechart.scheduling.models import Appointment, AppointmentStatus
 from needlechart.treatments.models import SessionRecord
 from needlechart.treatments.services import BACKDATED_CONFIRM
-from needlechart.treatments.testing import all_no, consented_plan
+from tests.factories.treatments import all_no, consented_plan
 
 pytestmark = pytest.mark.django_db
 

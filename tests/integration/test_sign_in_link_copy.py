@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from needlechart.patients.models import Patient
@@ -45,7 +45,8 @@ def copied_link(text: str) -> str:
 
 
 def invite(client: Client, patient: Patient) -> None:
-    response = client.post(reverse("portal:invite", args=[patient.pk]))
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the link goes after commit
+        response = client.post(reverse("portal:invite", args=[patient.pk]))
     assert response.status_code == 302, response.content
 
 

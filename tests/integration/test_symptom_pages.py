@@ -21,7 +21,7 @@ from needlechart.protocol import default_protocol
 from needlechart.protocol.vocabulary import Symptom
 from needlechart.treatments.models import SessionRecord, SymptomReport
 from needlechart.treatments.services import symptom_report_record
-from needlechart.treatments.testing import charted_session, consented_plan
+from tests.factories.treatments import charted_session, consented_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -31,7 +31,7 @@ from needlechart.treatments.services import (
     session_amend,
     zone_ranges,
 )
-from needlechart.treatments.testing import (
+from tests.factories.treatments import (
     LOT,
     all_no,
     approved_plan,

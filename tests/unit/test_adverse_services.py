@@ -21,16 +21,14 @@ from needlechart.treatments.services import (
     adverse_event_types,
     adverse_event_update,
 )
-from needlechart.treatments.testing import LOT, charted_session, consented_plan
+from tests.factories.treatments import LOT, signed_session_days_ago
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def session(clinician: User, patient: Patient) -> SessionRecord:
-    plan = consented_plan(patient=patient, by=clinician)
-    today = timezone.localdate()
-    return charted_session(plan=plan, by=clinician, sign=True, today=today - timedelta(days=5))
+    return signed_session_days_ago(patient=patient, by=clinician, days=5)
 
 
 def test_types_come_from_protocol() -> None:

@@ -17,7 +17,6 @@ from needlechart.plans.models import TreatmentPlan
 from needlechart.protocol import default_protocol
 from needlechart.treatments.models import GLIDE_OTHER, SessionRecord
 from needlechart.treatments.services import adverse_event_record, session_amend
-from needlechart.treatments.testing import LOT, charted_session, consented_plan
 from needlechart.treatments.values import (
     CARTRIDGE_EXPIRED,
     DEPTH_POSITIVE,
@@ -31,6 +30,7 @@ from needlechart.treatments.values import (
     values_in_force,
     zone_ranges,
 )
+from tests.factories.treatments import LOT, charted_session, consented_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -21,10 +21,10 @@ from needlechart.assessments.services import (
 from needlechart.audit.models import AuditEvent
 from needlechart.patients.models import Patient
 from needlechart.patients.services import patient_archive
-from needlechart.plans.testing import screen_patient
 from needlechart.protocol import default_protocol, grade
 from needlechart.protocol.intake import ActiveAcne, ScarCounts, Scars
 from needlechart.protocol.vocabulary import Answer
+from tests.factories.plans import screen_patient
 
 pytestmark = pytest.mark.django_db
 

@@ -20,10 +20,10 @@ from needlechart.imaging.compare import (
     visits_for,
 )
 from needlechart.imaging.models import Photo, PhotoView, VisitKind
-from needlechart.imaging.testing import give_photo_consent, store_photo, use_temp_photo_storage
 from needlechart.imaging.visits import parse_visit_key, visit_key
-from needlechart.outcomes.testing import signed_session
 from needlechart.patients.models import Patient
+from tests.factories.imaging import give_photo_consent, store_photo, use_temp_photo_storage
+from tests.factories.outcomes import signed_session
 
 
 def _photo(pk: int, taken_on: date, view: str = "front", zone: str = "", **extra: Any) -> Photo:

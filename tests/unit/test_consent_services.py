@@ -29,21 +29,21 @@ from needlechart.consents.services import (
     consent_withdraw,
 )
 from needlechart.consents.signature import BLANK, EMPTY
-from needlechart.consents.testing import (
+from needlechart.patients.models import Patient
+from needlechart.patients.timeline import timeline_for
+from needlechart.plans.models import PlanStatus, TreatmentPlan
+from needlechart.plans.services import plan_draft
+from needlechart.protocol import default_protocol
+from needlechart.protocol.charting import consent_risks
+from needlechart.protocol.vocabulary import Device
+from tests.factories.consents import (
     approve_plan,
     data_url,
     png_bytes,
     signature_url,
     signed_consent,
 )
-from needlechart.patients.models import Patient
-from needlechart.patients.timeline import timeline_for
-from needlechart.plans.models import PlanStatus, TreatmentPlan
-from needlechart.plans.services import plan_draft
-from needlechart.plans.testing import NECK, screen_patient
-from needlechart.protocol import default_protocol
-from needlechart.protocol.charting import consent_risks
-from needlechart.protocol.vocabulary import Device
+from tests.factories.plans import NECK, screen_patient
 
 pytestmark = pytest.mark.django_db
 

@@ -24,14 +24,14 @@ from needlechart.core.dates import (
 )
 from needlechart.patients.models import Patient
 from needlechart.plans.services import plan_adjust, plan_draft
-from needlechart.plans.testing import screen_patient
-from needlechart.treatments import testing as t
 from needlechart.treatments.services import (
     adverse_event_record,
     adverse_event_update,
     session_update,
     symptom_report_record,
 )
+from tests.factories import treatments as t
+from tests.factories.plans import screen_patient
 
 TODAY = date(2030, 6, 15)
 BORN = date(1990, 5, 1)
@@ -198,8 +198,8 @@ def test_plan_start_may_be_ahead_but_not_before_birth(adult: Patient, clinician:
 
 def test_consultation_exposure_before_birth_is_refused(adult: Patient, clinician: User) -> None:
     from needlechart.consultations.services import consultation_start
-    from needlechart.plans.testing import example_intake
     from needlechart.screenings.services import consultation_complete
+    from tests.factories.plans import example_intake
 
     consultation = consultation_start(patient=adult, by=clinician)
     data = example_intake(
@@ -215,7 +215,7 @@ def test_consultation_exposure_before_birth_is_refused(adult: Patient, clinician
 def test_api_refuses_an_exposure_date_before_birth(adult: Patient, clinician: User) -> None:
     from django.test import Client
 
-    from needlechart.plans.testing import example_intake
+    from tests.factories.plans import example_intake
 
     client = Client()
     client.force_login(clinician)

@@ -80,7 +80,7 @@ def test_chart_png_draws_the_outcomes_geometry() -> None:
     png = chart_png(chart)
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG"
-    assert image.size == (chart.width * SCALE, chart.height * SCALE)
+    assert image.size == (chart.frame.width * SCALE, chart.frame.height * SCALE)
     colours = image.convert("RGB").getcolors(maxcolors=1_000_000) or []
     assert len(colours) > 10  # text, lines, points — not a blank canvas
     teal = sum(n for n, rgb in colours if rgb == (15, 110, 110))

@@ -28,3 +28,32 @@ def test_env_example_in_sync() -> None:
     settings_vars, example_vars = _settings_vars(), _example_vars()
     assert settings_vars - example_vars == set(), "read by settings.py, missing in .env.example"
     assert example_vars - settings_vars == set(), "in .env.example, not read by settings.py"
+
+
+def _package_sources() -> list[tuple[Path, str]]:
+    return [
+        (path, path.read_text(encoding="utf-8"))
+        for path in sorted((ROOT / "needlechart").rglob("*.py"))
+        if path.name != "settings.py" and "migrations" not in path.parts
+    ]
+
+
+def test_no_hidden_setting_defaults() -> None:
+    """A setting is declared once in settings.py, never defaulted where it is read."""
+    hidden = re.compile(r"getattr\(\s*(?:django_)?settings\s*,")
+    offenders = [
+        str(path.relative_to(ROOT)) for path, text in _package_sources() if hidden.search(text)
+    ]
+    assert offenders == []
+
+
+def test_every_setting_read_is_declared() -> None:
+    from django.conf import settings
+
+    used = {
+        name
+        for _path, text in _package_sources()
+        for name in re.findall(r"\bsettings\.([A-Z][A-Z0-9_]*)\b", text)
+    }
+    assert used, "the package reads settings"
+    assert {name for name in used if not hasattr(settings, name)} == set()

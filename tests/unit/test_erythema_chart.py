@@ -45,7 +45,7 @@ def test_one_series_per_session_ordered_by_days() -> None:
     assert [p.x for p in first.points] == sorted((p.x for p in first.points), key=float)
     assert first.path.count(",") == 2
     # a negative index gets room below zero; zero is drawn
-    assert float(chart.zero_y) < float(chart.bottom)
+    assert float(chart.zero_y) < float(chart.frame.bottom)
     assert any(t.label == "0" for t in chart.y_ticks)
     assert chart.x_ticks[0].label == "day 0" and chart.x_ticks[-1].label == "day 10"
     assert chart.before_first_session == 1

@@ -10,10 +10,10 @@ import pytest
 from needlechart.accounts.models import User
 from needlechart.documents.content import plan_summary_context
 from needlechart.outcomes.selectors import course_status_for
-from needlechart.outcomes.testing import approved_plan, signed_session
 from needlechart.patients.models import Patient
 from needlechart.plans.selectors import current_plan
 from needlechart.scheduling.proposals import IntervalRange, next_window, session_due
+from tests.factories.outcomes import approved_plan, signed_session
 
 START = date(2030, 1, 7)
 

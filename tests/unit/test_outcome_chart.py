@@ -63,7 +63,8 @@ def test_points_are_ordered_in_time_and_scaled() -> None:
     chart = progress_chart(SAMPLE)
     grade, score, rating = chart.panels
     xs = [float(p.x) for p in grade.points]
-    assert xs == sorted(xs) and float(chart.left) <= xs[0] and xs[-1] <= float(chart.right)
+    left, right = float(chart.frame.left), float(chart.frame.right)
+    assert xs == sorted(xs) and left <= xs[0] and xs[-1] <= right
     # a higher grade / score is drawn higher (smaller y)
     assert float(grade.points[0].y) < float(grade.points[1].y)
     assert [float(p.y) for p in score.points] == sorted(float(p.y) for p in score.points)
@@ -71,14 +72,14 @@ def test_points_are_ordered_in_time_and_scaled() -> None:
     assert [p.filled for p in grade.points] == [True, False, True]
     assert len(rating.points) == 2 and rating.path
     assert [s.label for s in chart.sessions] == ["S1", "S2"]
-    assert all(float(chart.left) <= float(s.x) <= float(chart.right) for s in chart.sessions)
+    assert all(left <= float(s.x) <= right for s in chart.sessions)
     assert [t.label.split()[0] for t in grade.ticks] == [str(k) for k in LEVELS]
 
 
 def test_single_day_is_centred() -> None:
     chart = progress_chart(progress([point(1, date(2030, 1, 1), grade=2)]))
     x = float(chart.panels[0].points[0].x)
-    assert abs(x - (float(chart.left) + float(chart.right)) / 2) < 1
+    assert abs(x - (float(chart.frame.left) + float(chart.frame.right)) / 2) < 1
     assert chart.panels[0].path == ""  # one point, no line
 
 
@@ -113,7 +114,7 @@ def test_the_patients_copy_leaves_out_the_unverified_score() -> None:
     mine = progress_chart(SAMPLE, for_patient=True)
     assert [p.key for p in staff.panels] == ["grade", "score", "rating"]
     assert [p.key for p in mine.panels] == ["grade", "rating"]
-    assert mine.height < staff.height
+    assert mine.frame.height < staff.frame.height
     words = " ".join(p.title for p in mine.panels) + " ".join(
         pt.title for p in mine.panels for pt in p.points
     )

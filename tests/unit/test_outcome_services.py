@@ -23,9 +23,9 @@ from needlechart.outcomes.services import (
     WRONG_PLAN,
     follow_up_record,
 )
-from needlechart.outcomes.testing import approved_plan, signed_session
 from needlechart.patients.models import Patient
 from needlechart.protocol import default_protocol
+from tests.factories.outcomes import approved_plan, signed_session
 
 pytestmark = pytest.mark.django_db
 

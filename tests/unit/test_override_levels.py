@@ -14,7 +14,6 @@ from needlechart.accounts.models import Role, User
 from needlechart.audit.models import AuditEvent
 from needlechart.patients.models import Patient
 from needlechart.plans.services import plan_draft
-from needlechart.plans.testing import DEFER, PRECAUTIONS, example_intake, screen_patient
 from needlechart.protocol import OverrideLevel, Verdict
 from needlechart.screenings.models import Screening
 from needlechart.screenings.selectors import (
@@ -35,6 +34,7 @@ from needlechart.screenings.services import (
     screening_override_level,
     screening_run,
 )
+from tests.factories.plans import DEFER, PRECAUTIONS, example_intake, screen_patient
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from needlechart.imaging.processing import (
     PhotoRejected,
     process_photo,
 )
-from needlechart.imaging.testing import GPS_IFD, image_bytes
+from tests.factories.imaging import GPS_IFD, image_bytes
 
 LIMIT = 25 * 1024 * 1024
 RED = (255, 0, 0)

@@ -29,10 +29,10 @@ from needlechart.plans.services import (
     plan_draft,
     plan_intake,
 )
-from needlechart.plans.testing import DEFER, NECK, PRECAUTIONS, example_intake, screen_patient
 from needlechart.protocol import default_protocol, plan
 from needlechart.screenings.models import Screening
 from needlechart.screenings.services import screening_override, screening_run
+from tests.factories.plans import DEFER, NECK, PRECAUTIONS, example_intake, screen_patient
 
 pytestmark = pytest.mark.django_db
 

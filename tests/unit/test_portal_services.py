@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.test import TestCase
 from django.utils import timezone
 
 from needlechart.accounts.models import User
-from needlechart.documents.testing import course
 from needlechart.notifications.models import Message
-from needlechart.outcomes.testing import signed_session
 from needlechart.portal.models import CheckIn, PortalToken
 from needlechart.portal.selectors import due_check_ins
 from needlechart.portal.services import (
@@ -22,10 +22,13 @@ from needlechart.portal.services import (
     check_in_review,
     check_in_submit,
     portal_invite,
+    portal_request_link,
     token_consume,
     token_state,
 )
 from needlechart.protocol import check_in_days
+from tests.factories.documents import course
+from tests.factories.outcomes import signed_session
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +72,8 @@ def test_invite_roles_and_logged_message_without_secret(
     p = make_patient(email="p@example.com")
     with pytest.raises(PermissionDenied):
         portal_invite(patient=p, by=admin_user)
-    portal_invite(patient=p, by=clinician)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        portal_invite(patient=p, by=clinician)
     assert len(mail.outbox) == 1
     secret = str(mail.outbox[0].body).split("/portal/enter/")[1].split("/")[0]
     message = Message.objects.get(patient=p)
@@ -134,3 +138,40 @@ def test_review(patient: Any, recent: Any, clinician: User, front_desk: User) ->
     assert not item.needs_review
     with pytest.raises(ValidationError):
         check_in_review(check_in=item, by=clinician, note="again")
+
+
+# ---------------------------------------------------------------- side effects after commit
+
+
+class RolledBack(Exception):
+    pass
+
+
+def test_a_rolled_back_invite_sends_nothing(make_patient: Any, clinician: User) -> None:
+    """The link is e-mailed after commit: an invite undone by its caller sends no dead link."""
+    p = make_patient(email="p@example.com")
+    with (
+        TestCase.captureOnCommitCallbacks(execute=True),
+        pytest.raises(RolledBack),
+        transaction.atomic(),
+    ):
+        portal_invite(patient=p, by=clinician)
+        raise RolledBack
+    assert mail.outbox == []
+    assert not PortalToken.objects.filter(patient=p).exists()
+    assert not Message.objects.filter(patient=p).exists()
+
+
+def test_a_rolled_back_link_request_sends_nothing(make_patient: Any) -> None:
+    make_patient(email="asks@example.com")
+    with (
+        TestCase.captureOnCommitCallbacks(execute=True),
+        pytest.raises(RolledBack),
+        transaction.atomic(),
+    ):
+        assert portal_request_link(email="asks@example.com") == 1
+        raise RolledBack
+    assert mail.outbox == []
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert portal_request_link(email="asks@example.com") == 1
+    assert len(mail.outbox) == 1  # committed: sent

@@ -15,7 +15,6 @@ from needlechart.patients.services import patient_archive
 from needlechart.patients.timeline import timeline_for
 from needlechart.plans.models import TreatmentPlan
 from needlechart.plans.services import plan_draft
-from needlechart.plans.testing import screen_patient
 from needlechart.scheduling.models import Appointment, AppointmentStatus, ClosedDay, OpeningHours
 from needlechart.scheduling.selectors import next_appointment, series_proposals
 from needlechart.scheduling.services import (
@@ -30,7 +29,8 @@ from needlechart.scheduling.services import (
     opening_hours_set,
     series_book,
 )
-from needlechart.scheduling.testing import approved_plan
+from tests.factories.plans import screen_patient
+from tests.factories.scheduling import approved_plan
 
 pytestmark = pytest.mark.django_db
 

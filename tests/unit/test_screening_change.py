@@ -22,7 +22,6 @@ from needlechart.plans.services import (
     SCREENING_CHANGED,
     plan_screening_review,
 )
-from needlechart.plans.testing import example_intake, screen_patient
 from needlechart.screenings.models import Screening
 from needlechart.screenings.services import (
     REPLACE_HAS_OVERRIDE,
@@ -31,7 +30,8 @@ from needlechart.screenings.services import (
     screening_override,
 )
 from needlechart.treatments.services import session_start
-from needlechart.treatments.testing import all_no, consented_plan
+from tests.factories.plans import example_intake, screen_patient
+from tests.factories.treatments import all_no, consented_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -39,7 +39,7 @@ from needlechart.treatments.services import (
     session_start,
     session_update,
 )
-from needlechart.treatments.testing import all_no, consented_plan, record_values
+from tests.factories.treatments import all_no, consented_plan, record_values
 
 pytestmark = pytest.mark.django_db
 

@@ -24,17 +24,14 @@ from needlechart.treatments.services import (
     symptom_report_record,
     symptom_report_resolve,
 )
-from needlechart.treatments.testing import charted_session, consented_plan
+from tests.factories.treatments import signed_session_days_ago
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def session(clinician: User, patient: Patient) -> SessionRecord:
-    plan = consented_plan(patient=patient, by=clinician)
-    today = timezone.localdate()
-    record = charted_session(plan=plan, by=clinician, sign=True, today=today - timedelta(days=3))
-    return record
+    return signed_session_days_ago(patient=patient, by=clinician, days=3)
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ from needlechart.treatments.services import (
     session_update,
     zone_ranges,
 )
-from needlechart.treatments.testing import (
+from tests.factories.treatments import (
     LOT,
     all_no,
     approved_plan,

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from needlechart.accounts.models import User
 from needlechart.patients.models import Patient
-from needlechart.plans import testing as plans_testing
 from needlechart.plans.models import TreatmentPlan
+from tests.factories import plans as plans_testing
 
 START = date(2030, 1, 7)
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from django.utils import timezone
+
 from needlechart.accounts.models import User
 from needlechart.consents.models import Consent
-from needlechart.consents.testing import signed_consent_row
+from needlechart.demo.builders import day_of_answers_no, session_values
 from needlechart.patients.models import Patient
-from needlechart.plans import testing as plans_testing
 from needlechart.plans.models import TreatmentPlan
-from needlechart.plans.testing import PROCEED
-from needlechart.protocol import default_protocol
 from needlechart.treatments.models import SessionRecord
+from tests.factories import plans as plans_testing
+from tests.factories.consents import signed_consent_row
+from tests.factories.plans import PROCEED
 
 LOT = "LOT-A1"
 
@@ -36,30 +38,12 @@ def consented_plan(*, patient: Patient, by: User, example: str = PROCEED) -> Tre
 
 
 def all_no() -> dict[str, bool]:
-    return {item.code: False for item in default_protocol().document.charting.day_of_checklist}
+    return day_of_answers_no()
 
 
 def record_values(session: SessionRecord, **changes: Any) -> dict[str, Any]:
     """Valid values for `session_update` (depths = the plan's), overridden by `changes`."""
-    glide = default_protocol().document.charting.glide_products[0].code
-    values: dict[str, Any] = {
-        "performed_on": session.performed_on,
-        "practitioner": session.practitioner,
-        "device": session.device,
-        "cartridge_lot": LOT,
-        "cartridge_expiry": session.performed_on + timedelta(days=365),
-        "depths": dict(session.plan.depths or {}),
-        "depth_reasons": {},
-        "passes": 4,
-        "glide_product": glide,
-        "glide_product_other": "",
-        "anaesthetic": "Topical lidocaine",
-        "endpoint_reached": default_protocol().document.charting.endpoints[0].text,
-        "immediate_reactions": "Erythema",
-        "notes": "",
-    }
-    values.update(changes)
-    return values
+    return session_values(session, **{"cartridge_lot": LOT, **changes})
 
 
 def charted_session(
@@ -78,3 +62,11 @@ def charted_session(
     if sign:
         record = session_sign(session=record, by=by)
     return record
+
+
+def signed_session_days_ago(*, patient: Patient, by: User, days: int) -> SessionRecord:
+    """A consented plan and its first session, charted and signed `days` ago."""
+    plan = consented_plan(patient=patient, by=by)
+    return charted_session(
+        plan=plan, by=by, sign=True, today=timezone.localdate() - timedelta(days=days)
+    )

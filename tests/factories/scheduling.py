@@ -7,8 +7,8 @@ from typing import Any
 
 from needlechart.accounts.models import User
 from needlechart.patients.models import Patient
-from needlechart.plans import testing as plans_testing
 from needlechart.plans.models import TreatmentPlan
+from tests.factories import plans as plans_testing
 
 
 def approved_plan(

@@ -1,22 +1,29 @@
-"""Helpers for tests: an approved plan through the real services, PNG signatures, a signed
-consent. No image library: the PNGs are written by hand (zlib + the chunk layout)."""
+"""Helpers for tests: an approved plan through the real services, PNG signatures (the demo's
+builders), a signed consent."""
 
 from __future__ import annotations
 
-import base64
-import struct
-import zlib
 from datetime import date
 from typing import Any
 
 from needlechart.accounts.models import User
 from needlechart.consents.models import Consent
+from needlechart.demo.builders import data_url, signature_url
+from needlechart.demo.builders import signature_png as png_bytes
 from needlechart.patients.models import Patient
-from needlechart.plans import testing as plans_testing
 from needlechart.plans.models import TreatmentPlan
-from needlechart.plans.testing import PROCEED
+from tests.factories import plans as plans_testing
+from tests.factories.plans import PROCEED
 
 START = date(2030, 3, 2)
+__all__ = [
+    "approve_plan",
+    "data_url",
+    "png_bytes",
+    "signature_url",
+    "signed_consent",
+    "signed_consent_row",
+]
 
 
 def approve_plan(
@@ -26,37 +33,6 @@ def approve_plan(
     return plans_testing.approved_plan(
         patient=patient, by=by, example=example, start_date=START, intake=changes
     )
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-
-def png_bytes(width: int = 120, height: int = 40, *, blank: bool = False) -> bytes:
-    """An RGBA PNG like a canvas export: transparent, with a black line unless `blank`."""
-    rows = []
-    for y in range(height):
-        row = bytearray(width * 4)
-        if not blank and y == height // 2:
-            for x in range(width // 8, width - width // 8):
-                row[x * 4 : x * 4 + 4] = b"\x11\x11\x11\xff"
-        rows.append(b"\x00" + bytes(row))
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(b"".join(rows)))
-        + _chunk(b"IEND", b"")
-    )
-
-
-def data_url(raw: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(raw).decode("ascii")
-
-
-def signature_url(width: int = 120, height: int = 40) -> str:
-    return data_url(png_bytes(width, height))
 
 
 def signed_consent(

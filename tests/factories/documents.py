@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from needlechart.accounts.models import User
 from needlechart.consents.models import Consent
-from needlechart.consents.testing import signed_consent_row
 from needlechart.imaging.models import Photo, PhotoView, VisitKind
-from needlechart.imaging.testing import image_bytes, store_photo
 from needlechart.patients.models import Patient
 from needlechart.plans.models import TreatmentPlan
 from needlechart.treatments.models import AdverseEvent, SessionRecord
+from tests.factories.consents import signed_consent_row
+from tests.factories.imaging import image_bytes, store_photo
 
 SCARS = {"cheeks": {"rolling": 6, "boxcar_shallow": 2}}
 FOLLOW_UP_SCARS = {"cheeks": {"rolling": 3, "boxcar_shallow": 1}}
@@ -45,8 +45,8 @@ def course(
     """A course that started about 20 weeks before `today` (all dates in the past)."""
     from needlechart.assessments.services import assessment_record
     from needlechart.outcomes.services import follow_up_record
-    from needlechart.outcomes.testing import approved_plan, signed_session
     from needlechart.treatments.services import adverse_event_record
+    from tests.factories.outcomes import approved_plan, signed_session
 
     today = today or timezone.localdate()
     start = today - timedelta(weeks=20)

@@ -1,23 +1,19 @@
-"""Dashboard panels and the chart timeline entries of the portal."""
+"""Dashboard panels of the portal: check-ins to review, reschedule requests."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.urls import reverse
 
+from needlechart.accounts.models import CLINICAL_ROLES
 from needlechart.core.dashboard import DashboardPanel, register_panel
-from needlechart.patients.models import Patient
-from needlechart.patients.timeline import TimelineEntry, register_timeline_provider
-from needlechart.portal.models import CheckIn, RescheduleRequest
+from needlechart.portal.models import RescheduleRequest
 from needlechart.portal.selectors import check_ins_needing_review
 
 PANEL_LIMIT = 20
 
 
-@register_panel
+@register_panel(roles=CLINICAL_ROLES)
 def check_ins_to_review(request: HttpRequest) -> DashboardPanel | None:
-    if not getattr(request.user, "can_view_clinical", False):
-        return None
     items = list(check_ins_needing_review()[:PANEL_LIMIT])
     return DashboardPanel(
         title="Check-ins needing review",
@@ -27,10 +23,8 @@ def check_ins_to_review(request: HttpRequest) -> DashboardPanel | None:
     )
 
 
-@register_panel
+@register_panel()
 def reschedule_requests(request: HttpRequest) -> DashboardPanel | None:
-    if not getattr(request.user, "can_manage_patients", False):
-        return None
     items = list(
         RescheduleRequest.objects.filter(handled_at__isnull=True)
         .select_related("patient", "appointment")
@@ -42,17 +36,3 @@ def reschedule_requests(request: HttpRequest) -> DashboardPanel | None:
         context={"items": items},
         order=16,
     )
-
-
-@register_timeline_provider
-def check_ins(patient: Patient) -> list[TimelineEntry]:
-    return [
-        TimelineEntry(
-            date=c.created_at,
-            kind="check_in",
-            title=f"Portal check-in, day {c.day}" + (" (reviewed)" if c.reviewed_at else ""),
-            url=reverse("portal:check_in_review", args=[c.pk]),
-            status=c.worst_level,
-        )
-        for c in CheckIn.objects.filter(patient=patient).order_by("created_at")
-    ]

@@ -78,8 +78,8 @@ def give_photo_consent(
     *, patient: Patient, by: User, clinical: bool = True, marketing: bool = False
 ) -> Consent:
     """A SIGNED consent for an approved plan with the given photo choices."""
-    from needlechart.consents.testing import signed_consent_row
-    from needlechart.treatments.testing import approved_plan
+    from tests.factories.consents import signed_consent_row
+    from tests.factories.treatments import approved_plan
 
     plan = approved_plan(patient=patient, by=by)
     return signed_consent_row(plan=plan, by=by, photo_clinical=clinical, photo_marketing=marketing)

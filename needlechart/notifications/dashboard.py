@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from needlechart.accounts.models import User
-from needlechart.core.dashboard import DashboardPanel, register_panel
+from needlechart.core.dashboard import DashboardPanel, first_rows, register_panel
 from needlechart.notifications.models import Message, MessageStatus
 
 PANEL_LIMIT = 10
 
 
-@register_panel
+@register_panel()
 def failed_messages_panel(request: HttpRequest) -> DashboardPanel | None:
-    """Two queries (count and the latest failures); hidden when nothing failed."""
-    if not isinstance(request.user, User):
-        return None
+    """One query, two when the first page is full; hidden when nothing failed."""
     failed = Message.objects.filter(status=MessageStatus.FAILED)
-    count = failed.count()
+    items, count = first_rows(failed.select_related("patient").order_by("-updated_at"), PANEL_LIMIT)
     if not count:
         return None
-    items = list(failed.select_related("patient").order_by("-updated_at")[:PANEL_LIMIT])
     return DashboardPanel(
         title="Messages that failed to send",
         template="notifications/_dashboard_failed.html",
