@@ -89,8 +89,15 @@ def consent_valid_for(*, plan: TreatmentPlan) -> Consent | None:
     """The consent that allows treating this plan: the patient's most recent consent in
     force whose device and zones equal the plan's, else None. A consent taken for an earlier
     plan still covers a new plan with the same device and zones; a change of either needs a
-    new consent."""
-    return next((c for c in _patient_consents(plan) if _covers(c, plan)), None)
+    new consent.
+
+    A withdrawal is the patient's latest word: once the most recently signed consent is
+    withdrawn, no older consent covers any plan until a new one is signed (as for photos)."""
+    consents = _patient_consents(plan)
+    signed = [c for c in consents if c.clinician_signed_at is not None]
+    if signed and max(signed, key=lambda c: (c.clinician_signed_at, c.pk)).is_withdrawn:
+        return None
+    return next((c for c in consents if _covers(c, plan)), None)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ after signing, withdrawal keeps the record, validity when the plan changes."""
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -42,6 +43,7 @@ from tests.factories.consents import (
     png_bytes,
     signature_url,
     signed_consent,
+    signed_consent_row,
 )
 from tests.factories.plans import NECK, screen_patient
 
@@ -336,3 +338,18 @@ def test_declined_before_signing_can_be_withdrawn(clinician: User, plan: Treatme
     with pytest.raises(ValidationError):
         _sign_patient(consent, clinician)
     assert consent_status_for(plan=plan).state == "none"
+
+
+def test_withdrawing_the_latest_consent_ends_an_older_one_too(
+    clinician: User, aesthetician: User, plan: TreatmentPlan
+) -> None:
+    """The patient's latest word stands: an older consent for the same device and zones does
+    not come back into force when the newer one is withdrawn."""
+    older = signed_consent_row(plan=plan, by=clinician)
+    newer = signed_consent_row(plan=plan, by=clinician)
+    Consent.objects.filter(pk=older.pk).update(
+        clinician_signed_at=newer.clinician_signed_at - timedelta(days=30)
+    )
+    assert consent_valid_for(plan=plan) is not None
+    consent_withdraw(consent=newer, by=aesthetician, reason="Does not want treatment now.")
+    assert consent_valid_for(plan=plan) is None
