@@ -347,6 +347,7 @@ def test_withdrawing_the_latest_consent_ends_an_older_one_too(
     not come back into force when the newer one is withdrawn."""
     older = signed_consent_row(plan=plan, by=clinician)
     newer = signed_consent_row(plan=plan, by=clinician)
+    assert newer.clinician_signed_at is not None
     Consent.objects.filter(pk=older.pk).update(
         clinician_signed_at=newer.clinician_signed_at - timedelta(days=30)
     )
